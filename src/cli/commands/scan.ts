@@ -1,0 +1,235 @@
+import { Command, Option } from 'commander';
+import type { Finding } from '../../core/finding.ts';
+import { VERSION } from '../../core/version.ts';
+import { DEFAULT_PORTS, formatPorts, parsePorts } from '../../engine/ports.ts';
+import { createScopeGuard } from '../../engine/scope.ts';
+import { sweep } from '../../engine/sweep.ts';
+import { buildTargetSet } from '../../engine/targets.ts';
+import { analyse } from '../../fingerprints/analyse.ts';
+import { redactExchange } from '../../observations/record.ts';
+import { renderCsv } from '../../report/csv.ts';
+import type { ProbeStatusEvent, SummaryEvent, SweepEvent } from '../../report/events.ts';
+import { collect as collectEvents } from '../../report/events.ts';
+import { JsonlWriter } from '../../report/jsonl.ts';
+import { SCHEMA_VERSION } from '../../report/schema-version.ts';
+import { renderTable } from '../../report/table.ts';
+import { chooseInterfaces, type InterfaceChoice } from '../../transport/multicast.ts';
+import { loadKnowledge } from '../knowledge.ts';
+import { makeLogger } from '../log.ts';
+import { collect, collectList, intOption } from '../options.ts';
+
+export interface ScanOptions {
+  exclude?: string[];
+  excludeFile?: string[];
+  allowLarge?: boolean;
+  ports?: string;
+  interface?: string[];
+  policy?: string[];
+  format?: 'table' | 'jsonl' | 'csv';
+  out?: string;
+  record?: string;
+  concurrency: number;
+  perHost: number;
+  rate: number;
+  timeout: number;
+  connectTimeout: number;
+  hostTimeout: number;
+  wsdPort: number;
+  udpWindow: number;
+  multicastWindow: number;
+  failOn: 'restricted' | 'review' | 'none';
+  verbose?: boolean;
+  logLevel: string;
+}
+
+export function scanCommand(): Command {
+  return new Command('scan')
+    .description('sweep targets for cameras, NVRs and DVRs and report restricted makers with their evidence')
+    .argument('<targets...>', 'IPv4/IPv6 addresses, CIDR blocks, ranges a-b, host names, or @file lists')
+    .option('--exclude <targets>', 'addresses, blocks or ranges to leave alone (repeatable, comma-separated)', collectList)
+    .option('--exclude-file <file>', 'a file of exclusions, one per line, # comments (repeatable)', collect)
+    .option('--allow-large', 'allow blocks larger than an IPv4 /16 or an IPv6 /112')
+    .option('--ports <list>', `TCP ports, ranges, or port/service (default ${formatPorts(DEFAULT_PORTS)})`)
+    .option(
+      '--interface <name>',
+      'multicast discovery: auto (segments the targets are on), all, none, or interface names (repeatable)',
+      collectList,
+    )
+    .option('--policy <name|file>', 'policy to apply: a built-in name or a YAML file (repeatable; default uk-nil-2022)', collect)
+    .addOption(new Option('--format <format>', 'stdout format (default: table on a terminal, else jsonl)').choices(['table', 'jsonl', 'csv']))
+    .option('--out <file>', 'write the JSONL event stream here as it is found')
+    .option('--record <file>', 'write every exchange (raw requests and responses) as JSONL; secrets redacted')
+    .option('--concurrency <n>', 'global cap on connections in flight', intOption('--concurrency', 1, 16384), 512)
+    .option('--per-host <n>', 'cap on connections in flight to one host', intOption('--per-host', 1, 64), 4)
+    .option('--rate <n>', 'new connections per second to one host', intOption('--rate', 1, 10000), 40)
+    .option('--timeout <ms>', 'deadline for one probe', intOption('--timeout', 100, 120000), 5000)
+    .option('--connect-timeout <ms>', 'deadline for one TCP connect', intOption('--connect-timeout', 50, 60000), 1500)
+    .option('--host-timeout <ms>', 'deadline for everything done to one host', intOption('--host-timeout', 500, 600000), 60000)
+    .option('--wsd-port <port>', 'UDP port for unicast WS-Discovery', intOption('--wsd-port', 1, 65535), 3702)
+    .option('--udp-window <ms>', 'how long a unicast UDP probe waits for replies', intOption('--udp-window', 50, 30000), 1000)
+    .option('--multicast-window <ms>', 'how long multicast discovery listens', intOption('--multicast-window', 100, 60000), 2000)
+    .addOption(new Option('--fail-on <level>', 'exit 1 when a finding is at or above this level').choices(['restricted', 'review', 'none']).default('none'))
+    .option('--verbose', 'also emit a probe-status event for every probe')
+    .option('--log-level <level>', 'stderr log level (fatal, error, warn, info, debug)', 'warn')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  camsweep scan 10.20.0.0/24 --exclude 10.20.0.1 --out sweep.jsonl --record exchanges.jsonl\n' +
+        '  camsweep scan @sites/town-hall.txt --policy uk-nil-2022 --format csv > town-hall.csv\n',
+    )
+    .action(async (targets: string[], opts: ScanOptions) => {
+      process.exitCode = await runScan(targets, opts);
+    });
+}
+
+function failCode(findings: readonly Finding[], failOn: ScanOptions['failOn']): number {
+  if (failOn === 'none') return 0;
+  const hit = findings.some((f) => f.severity === 'restricted' || (failOn === 'review' && f.severity === 'review'));
+  return hit ? 1 : 0;
+}
+
+export async function runScan(targetTokens: string[], opts: ScanOptions): Promise<number> {
+  const log = makeLogger(opts.logLevel);
+  const knowledge = loadKnowledge(opts.policy);
+  const ports = opts.ports ? parsePorts(opts.ports) : [...DEFAULT_PORTS];
+  const targets = await buildTargetSet({
+    targets: targetTokens,
+    ...(opts.exclude ? { exclude: opts.exclude } : {}),
+    ...(opts.excludeFile ? { excludeFiles: opts.excludeFile } : {}),
+    ...(opts.allowLarge ? { allowLarge: true } : {}),
+  });
+  const guard = createScopeGuard(targets);
+  const choice: InterfaceChoice =
+    !opts.interface || opts.interface.length === 0
+      ? 'auto'
+      : opts.interface.length === 1 && ['auto', 'all', 'none'].includes(opts.interface[0] ?? '')
+        ? (opts.interface[0] as 'auto' | 'all' | 'none')
+        : opts.interface;
+  const ranges = targets.specs.flatMap((s) => (s.kind === 'range' ? [s] : []));
+  const interfaces = chooseInterfaces(choice, ranges);
+  const format = opts.format ?? (process.stdout.isTTY ? 'table' : 'jsonl');
+  const out = opts.out ? new JsonlWriter(opts.out) : undefined;
+  const record = opts.record ? new JsonlWriter(opts.record) : undefined;
+  const stdoutStream = format === 'jsonl' && opts.out !== '-' ? new JsonlWriter('-') : undefined;
+  const events: SweepEvent[] = [];
+  const emit = (e: SweepEvent) => {
+    events.push(e);
+    out?.write(e);
+    stdoutStream?.write(e);
+  };
+
+  const controller = new AbortController();
+  let interruptedBy: NodeJS.Signals | undefined;
+  const onSignal = (sig: NodeJS.Signals) => {
+    if (interruptedBy) return;
+    interruptedBy = sig;
+    log.warn({ signal: sig }, 'stopping: no new work; in-flight probes end now');
+    controller.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+
+  const total = targets.count();
+  const progress = process.stderr.isTTY ? progressLine(total) : undefined;
+  let findingsSoFar = 0;
+  const startedAt = new Date().toISOString();
+  log.info({ targets: targetTokens, addresses: total.toString(), interfaces: interfaces.map((i) => i.name) }, 'sweep starts');
+  let stats: Awaited<ReturnType<typeof sweep>>;
+  try {
+    stats = await sweep({
+      targets,
+      guard,
+      ports,
+      interfaces,
+      signal: controller.signal,
+      concurrency: opts.concurrency,
+      perHost: opts.perHost,
+      ratePerHost: opts.rate,
+      connectTimeoutMs: opts.connectTimeout,
+      probeTimeoutMs: opts.timeout,
+      hostTimeoutMs: opts.hostTimeout,
+      wsdPort: opts.wsdPort,
+      udpWindowMs: opts.udpWindow,
+      multicastWindowMs: opts.multicastWindow,
+      onExchange: (ex) => record?.write(redactExchange(ex)),
+      onHost: (result) => {
+        const analysis = analyse(result.exchanges, knowledge);
+        for (const d of analysis.devices) emit(d);
+        for (const f of analysis.findings) emit(f);
+        findingsSoFar += analysis.findings.length;
+      },
+      onOutcome: (o) => {
+        if (o.status === 'out-of-scope') log.info({ probe: o.probe, host: o.host, detail: o.detail }, 'out of scope: not contacted');
+        if (!opts.verbose) return;
+        const e: ProbeStatusEvent = {
+          type: 'probe-status',
+          schemaVersion: SCHEMA_VERSION,
+          probe: o.probe,
+          host: o.host,
+          ...(o.port !== undefined ? { port: o.port } : {}),
+          status: o.status,
+          ...(o.detail ? { detail: o.detail } : {}),
+        };
+        emit(e);
+      },
+      onProgress: (done) => progress?.(done, events.filter((e) => e.type === 'device').length, findingsSoFar),
+    });
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    if (progress) process.stderr.write('\n');
+  }
+  const set = collectEvents(events);
+  const summary: SummaryEvent = {
+    type: 'summary',
+    schemaVersion: SCHEMA_VERSION,
+    version: VERSION,
+    command: `camsweep scan ${process.argv.slice(3).join(' ')}`.trim(),
+    startedAt,
+    finishedAt: new Date().toISOString(),
+    complete: stats.complete,
+    ...(interruptedBy ? { interruptedBy } : {}),
+    targets: targetTokens,
+    policies: knowledge.policies.map((p) => p.id),
+    addresses: { total: total.toString(), done: stats.addressesDone, live: stats.live, untested: stats.untested },
+    devices: set.devices.length,
+    findings: countFindings(set.findings),
+    statuses: stats.statuses,
+    outOfScope: stats.outOfScope,
+    fingerprints: knowledge.library.size,
+  };
+  emit(summary);
+  out?.close();
+  record?.close();
+  if (stats.untested > 0) {
+    log.warn({ untested: stats.untested }, 'some addresses could not be tested (the kernel refused); they are not reported absent');
+  }
+  if (format === 'table') {
+    set.summary = summary;
+    process.stdout.write(renderTable(set, { colour: !!process.stdout.isTTY, names: knowledge.vendors.name }));
+  } else if (format === 'csv') {
+    process.stdout.write(renderCsv(set));
+  }
+  if (interruptedBy) return interruptedBy === 'SIGINT' ? 130 : 143;
+  return failCode(set.findings, opts.failOn);
+}
+
+function countFindings(findings: readonly Finding[]): Record<string, number> {
+  const out: Record<string, number> = { restricted: 0, review: 0 };
+  for (const f of findings) out[f.severity] = (out[f.severity] ?? 0) + 1;
+  return out;
+}
+
+function progressLine(total: bigint): (done: number, devices: number, findings: number) => void {
+  const started = Date.now();
+  let last = 0;
+  return (done, devices, findings) => {
+    const now = Date.now();
+    if (now - last < 200 && BigInt(done) !== total) return;
+    last = now;
+    const rate = done / Math.max(0.001, (now - started) / 1000);
+    const left = Number(total) - done;
+    const eta = rate > 0 ? Math.round(left / rate) : 0;
+    process.stderr.write(`\r${done}/${total} addresses · ${devices} devices · ${findings} findings · ETA ${eta}s   `);
+  };
+}
+

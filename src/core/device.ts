@@ -1,0 +1,28 @@
+import type { DeviceType, Identification } from './identification.ts';
+
+export interface Conflict {
+  attribute: 'maker' | 'brand' | 'model' | 'firmware';
+  values: { value: string; certainty: number; fingerprints: string[] }[];
+}
+
+/** One physical device, resolved from all observations that belong to it. */
+export interface Device {
+  type: 'device';
+  schemaVersion: number;
+  id: string;
+  addresses: string[];
+  ports: number[];
+  mac?: string;
+  maker?: string;
+  brand?: string;
+  model?: string;
+  firmware?: string;
+  serial?: string;
+  deviceType?: DeviceType;
+  /** Combined certainty of the maker claim, 0–1 (0 when no maker). */
+  certainty: number;
+  identifications: Identification[];
+  conflicts: Conflict[];
+  /** Notes for the reader, e.g. why no maker was named. */
+  notes: string[];
+}

@@ -1,0 +1,263 @@
+import type { Exchange } from '../core/exchange.ts';
+import { classify, errorCode, isResourceError } from '../core/status.ts';
+import { httpProbe, httpsProbe } from '../probes/http/probe.ts';
+import { onvifProbe } from '../probes/onvif/probe.ts';
+import type { FollowUp, Probe, ProbeContext, ProbeOutcome } from '../probes/types.ts';
+import { multicastWsd } from '../probes/wsd/multicast.ts';
+import { parseProbeMatches } from '../probes/wsd/parse.ts';
+import { wsdUnicastProbe, xaddrFollowUps } from '../probes/wsd/probe.ts';
+import { tcpConnect } from '../transport/tcp.ts';
+import type { LocalInterface } from '../transport/multicast.ts';
+import { AdaptiveLimit, HostRate, sleep } from './limits.ts';
+import type { PortSpec } from './ports.ts';
+import type { ScopeGuard } from './scope.ts';
+import type { TargetSet } from './targets.ts';
+import pLimit from 'p-limit';
+
+/** live: something answered; absent: nobody there; untested: the kernel never let us try. */
+export type HostState = 'live' | 'absent' | 'untested';
+
+export interface HostResult {
+  host: string;
+  state: HostState;
+  openPorts: number[];
+  exchanges: Exchange[];
+  outcomes: ProbeOutcome[];
+}
+
+export interface SweepOptions {
+  targets: TargetSet;
+  guard: ScopeGuard;
+  ports: readonly PortSpec[];
+  interfaces: readonly LocalInterface[];
+  signal: AbortSignal;
+  /** Global cap on connections in flight. */
+  concurrency: number;
+  /** Cap on connections in flight to one host. */
+  perHost: number;
+  /** New connections per second to one host. */
+  ratePerHost: number;
+  connectTimeoutMs: number;
+  probeTimeoutMs: number;
+  hostTimeoutMs: number;
+  wsdPort: number;
+  udpWindowMs: number;
+  multicastWindowMs: number;
+  /** Every exchange, as it happens (for --record). */
+  onExchange?(ex: Exchange): void;
+  onHost(result: HostResult): void;
+  onOutcome?(outcome: ProbeOutcome): void;
+  onProgress?(done: number): void;
+}
+
+export interface SweepStats {
+  addressesDone: number;
+  live: number;
+  untested: number;
+  outOfScope: number;
+  pressureEvents: number;
+  statuses: Record<string, number>;
+  complete: boolean;
+}
+
+/** A connect that failed faster than ARP could have: the kernel's table, not the host. */
+const FAST_UNREACHABLE_MS = 400;
+const MAX_RETRIES = 5;
+
+type ConnectResult = 'open' | 'refused' | 'unreachable' | 'timeout' | 'untested' | 'error';
+
+export async function sweep(opts: SweepOptions): Promise<SweepStats> {
+  const stats: SweepStats = {
+    addressesDone: 0,
+    live: 0,
+    untested: 0,
+    outOfScope: 0,
+    pressureEvents: 0,
+    statuses: {},
+    complete: false,
+  };
+  const connections = new AdaptiveLimit(opts.concurrency);
+  const rate = new HostRate(opts.ratePerHost);
+  const outcome = (o: ProbeOutcome) => {
+    stats.statuses[o.status] = (stats.statuses[o.status] ?? 0) + 1;
+    if (o.status === 'out-of-scope') stats.outOfScope += 1;
+    opts.onOutcome?.(o);
+  };
+
+  // Phase 1: multicast discovery runs while the connect sweep starts; hosts wait for it before
+  // they are reported, so one device's multicast and unicast evidence meet.
+  const multicastByHost = new Map<string, Exchange[]>();
+  const phase1 = multicastWsd(opts.interfaces, opts.guard, {
+    signal: opts.signal,
+    windowMs: opts.multicastWindowMs,
+  }).then((r) => {
+    for (const ex of r.exchanges) {
+      opts.onExchange?.(ex);
+      const list = multicastByHost.get(ex.host) ?? [];
+      list.push(ex);
+      multicastByHost.set(ex.host, list);
+    }
+    for (const from of r.outOfScope) {
+      outcome({ probe: 'wsd-multicast', host: from, status: 'out-of-scope', detail: 'responder is not in the targets' });
+    }
+  });
+
+  const connectOnce = async (host: string, port: number, signal: AbortSignal): Promise<ConnectResult> => {
+    for (let attempt = 0; attempt <= MAX_RETRIES; attempt++) {
+      if (signal.aborted) return 'untested';
+      await rate.take(host, signal);
+      const started = Date.now();
+      try {
+        await connections.run(() =>
+          tcpConnect(opts.guard, host, port, AbortSignal.any([signal, AbortSignal.timeout(opts.connectTimeoutMs)])),
+        );
+        connections.success();
+        return 'open';
+      } catch (err) {
+        const code = errorCode(err);
+        if (code === 'ECONNREFUSED') {
+          connections.success();
+          return 'refused';
+        }
+        const fast = Date.now() - started < FAST_UNREACHABLE_MS;
+        if (isResourceError(err) || ((code === 'EHOSTUNREACH' || code === 'ENETUNREACH') && fast && attempt === 0)) {
+          // Slow down and try again: reporting "absent" here would silently lose hosts.
+          connections.pressure();
+          stats.pressureEvents += 1;
+          await sleep(100 * 2 ** attempt + Math.random() * 100, signal);
+          continue;
+        }
+        if (code === 'EHOSTUNREACH' || code === 'ENETUNREACH' || code === 'EHOSTDOWN') return 'unreachable';
+        const status = classify(err);
+        if (status === 'connection-timeout') return signal.aborted ? 'untested' : 'timeout';
+        if (status === 'out-of-scope') return 'error';
+        return 'error';
+      }
+    }
+    return 'untested';
+  };
+
+  const runProbe = async (probe: Probe, host: string, port: number | undefined, hostSignal: AbortSignal, url?: string) => {
+    const signal = AbortSignal.any([hostSignal, AbortSignal.timeout(opts.probeTimeoutMs)]);
+    const ctx: ProbeContext = {
+      signal,
+      guard: opts.guard,
+      wsdPort: opts.wsdPort,
+      udpWindowMs: opts.udpWindowMs,
+      record: (ex) => {
+        exchangesOf(host).push(ex);
+        opts.onExchange?.(ex);
+      },
+    };
+    let result: ProbeOutcome;
+    try {
+      result = await probe.run({ host, ...(port !== undefined ? { port } : {}), ...(url ? { url } : {}) }, ctx);
+    } catch (err) {
+      // Probes should not throw; if one does, it costs that probe only.
+      result = { probe: probe.id, host, ...(port !== undefined ? { port } : {}), status: classify(err), detail: String(err) };
+    }
+    outcome(result);
+    return result;
+  };
+
+  const hostExchanges = new Map<string, Exchange[]>();
+  const exchangesOf = (host: string) => {
+    let list = hostExchanges.get(host);
+    if (!list) {
+      list = [];
+      hostExchanges.set(host, list);
+    }
+    return list;
+  };
+
+  const sweepHost = async (host: string): Promise<void> => {
+    const hostSignal = AbortSignal.any([opts.signal, AbortSignal.timeout(opts.hostTimeoutMs)]);
+    const perHost = pLimit(opts.perHost);
+    const open: number[] = [];
+    let responded = false;
+    let untested = false;
+    const record = (port: number, r: ConnectResult) => {
+      if (r === 'open') {
+        open.push(port);
+        const ex: Exchange = { type: 'exchange', host, port, transport: 'tcp', protocol: 'tcp', probe: 'tcp-connect', response: '', encoding: 'utf8', at: new Date().toISOString() };
+        exchangesOf(host).push(ex);
+        opts.onExchange?.(ex);
+      }
+      if (r === 'open' || r === 'refused') responded = true;
+      if (r === 'untested') untested = true;
+    };
+    // The first port doubles as host discovery: an absent LAN host costs one ARP timeout, not ten.
+    const [first, ...rest] = opts.ports;
+    if (first) {
+      const r = await connectOnce(host, first.port, hostSignal);
+      record(first.port, r);
+      if (r !== 'unreachable') {
+        const results = await Promise.all(rest.map((p) => perHost(() => connectOnce(host, p.port, hostSignal))));
+        rest.forEach((p, i) => record(p.port, results[i] ?? 'error'));
+      }
+    }
+    open.sort((a, b) => a - b);
+    await phase1;
+    const multicast = multicastByHost.get(host) ?? [];
+    exchangesOf(host).push(...multicast);
+    const followUps: FollowUp[] = [];
+    for (const ex of multicast) {
+      const parsed = parseProbeMatches(ex.response);
+      if (parsed.ok) for (const m of parsed.matches) if (m.onvif) followUps.push(...xaddrFollowUps(m.xaddrs));
+    }
+    const outcomes: ProbeOutcome[] = [];
+    if (open.length > 0 && !hostSignal.aborted) {
+      const tasks: Promise<ProbeOutcome>[] = [];
+      for (const port of open) {
+        const service = opts.ports.find((p) => p.port === port)?.service;
+        if (service === 'http') tasks.push(perHost(() => runProbe(httpProbe, host, port, hostSignal)));
+        if (service === 'https') tasks.push(perHost(() => runProbe(httpsProbe, host, port, hostSignal)));
+      }
+      if (multicast.length === 0) tasks.push(runProbe(wsdUnicastProbe, host, opts.wsdPort, hostSignal));
+      const results = await Promise.all(tasks);
+      outcomes.push(...results);
+      for (const r of results) followUps.push(...(r.followUps ?? []));
+    }
+    // Follow-ups: every advertised XAddr passes the scope guard before anything is dialled.
+    const seen = new Set<string>();
+    for (const f of xaddrFollowUps(followUps.map((x) => x.url))) {
+      if (hostSignal.aborted) break;
+      const decision = opts.guard.checkUrl(f.url);
+      if (!decision.allowed) {
+        const o: ProbeOutcome = { probe: 'onvif-soap', host, status: 'out-of-scope', detail: `XAddr ${f.url} not dialled: ${decision.reason}` };
+        outcome(o);
+        outcomes.push(o);
+        continue;
+      }
+      const key = `${decision.address} ${new URL(f.url).port}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      outcomes.push(await runProbe(onvifProbe, decision.address, undefined, hostSignal, f.url));
+    }
+    const exchanges = hostExchanges.get(host) ?? [];
+    hostExchanges.delete(host);
+    rate.forget(host);
+    // A host that only refused connections exists, but offers nothing to identify.
+    const state: HostState = exchanges.length > 0 ? 'live' : untested && !responded ? 'untested' : 'absent';
+    if (state === 'live') stats.live += 1;
+    if (state === 'untested') stats.untested += 1;
+    stats.addressesDone += 1;
+    opts.onProgress?.(stats.addressesDone);
+    if (state === 'live') opts.onHost({ host, state, openPorts: open, exchanges, outcomes });
+  };
+
+  // A fixed set of workers pulls addresses from the lazy generator: a /16 never sits in memory.
+  const iterator = opts.targets.addresses();
+  const workers = Math.max(1, Math.min(opts.concurrency, 4096));
+  const worker = async () => {
+    while (!opts.signal.aborted) {
+      const next = iterator.next();
+      if (next.done) return;
+      await sweepHost(next.value);
+    }
+  };
+  await Promise.all(Array.from({ length: workers }, worker));
+  await phase1;
+  stats.complete = !opts.signal.aborted;
+  return stats;
+}

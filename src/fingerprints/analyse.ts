@@ -1,0 +1,36 @@
+import type { Device } from '../core/device.ts';
+import type { Exchange } from '../core/exchange.ts';
+import type { Finding } from '../core/finding.ts';
+import type { Observation } from '../core/observation.ts';
+import { observe } from '../observations/observe.ts';
+import { evaluate } from '../policy/evaluate.ts';
+import type { Policy } from '../policy/schema.ts';
+import { identify } from './identify.ts';
+import type { FingerprintLibrary } from './load.ts';
+import { resolveDevices } from './resolve.ts';
+import type { VendorRegistry } from './vendors.ts';
+
+export interface Knowledge {
+  library: FingerprintLibrary;
+  vendors: VendorRegistry;
+  policies: Policy[];
+}
+
+export interface Analysis {
+  observations: Observation[];
+  devices: Device[];
+  findings: Finding[];
+}
+
+/** Pure: raw evidence in, devices and findings out. A live sweep and `identify --from` share it. */
+export function analyse(evidence: readonly (Exchange | Observation)[], k: Knowledge): Analysis {
+  const observations: Observation[] = [];
+  for (const line of evidence) {
+    if (line.type === 'exchange') observations.push(...observe(line));
+    else observations.push(line);
+  }
+  const ids = identify(observations, k.library);
+  const devices = resolveDevices(observations, ids, k.vendors);
+  const findings = k.policies.flatMap((p) => evaluate(devices, p, k.vendors));
+  return { observations, devices, findings };
+}

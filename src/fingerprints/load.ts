@@ -1,0 +1,108 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { CamsweepError } from '../core/errors.ts';
+import { FINGERPRINTS_DIR } from '../core/paths.ts';
+import { readYamlFile, validateYaml } from '../core/yaml-file.ts';
+import { isField } from '../observations/fields.ts';
+import type { ClaimTemplate, Fingerprint, FingerprintExample, FingerprintFile } from './schema.ts';
+
+const fileSchema = JSON.parse(
+  readFileSync(join(FINGERPRINTS_DIR, 'schema', 'fingerprint-file.schema.json'), 'utf8'),
+) as object;
+
+/** Folders under fingerprints/ that hold other kinds of data. */
+const NOT_FINGERPRINTS = new Set(['policies', 'schema']);
+
+export function fingerprintFilePaths(dir = FINGERPRINTS_DIR): string[] {
+  const out: string[] = [];
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    if (entry.isDirectory() && !NOT_FINGERPRINTS.has(entry.name)) {
+      for (const f of readdirSync(join(dir, entry.name)).sort()) {
+        if (f.endsWith('.yaml') || f.endsWith('.yml')) out.push(join(dir, entry.name, f));
+      }
+    }
+  }
+  return out.sort();
+}
+
+interface RawFile {
+  field: string;
+  fingerprints: {
+    id: string;
+    pattern: string;
+    flags?: string;
+    set: ClaimTemplate;
+    certainty: number;
+    examples: FingerprintExample[];
+    counterexamples?: string[];
+    provenance: string;
+    note?: string;
+  }[];
+}
+
+/** Loads one file: schema, registered field, compilable patterns. Throws `file:line: …`. */
+export function loadFingerprintFile(path: string, root = FINGERPRINTS_DIR): FingerprintFile {
+  const shown = relative(root, path) ? join('fingerprints', relative(root, path)) : path;
+  const yaml = readYamlFile(path, 'FINGERPRINT');
+  const file = { ...yaml, path: shown };
+  validateYaml(file, fileSchema, 'FINGERPRINT');
+  const raw = yaml.data as RawFile;
+  if (!isField(raw.field)) {
+    throw new CamsweepError('FINGERPRINT', `${shown}:${file.lineOf(['field'])}: unknown field "${raw.field}"`);
+  }
+  const field = raw.field;
+  const fingerprints = raw.fingerprints.map((fp, index): Fingerprint => {
+    const line = file.lineOf(['fingerprints', index]);
+    let regex: RegExp;
+    try {
+      regex = new RegExp(fp.pattern, fp.flags ?? '');
+    } catch (err) {
+      const msg = err instanceof Error ? err.message : String(err);
+      throw new CamsweepError('FINGERPRINT', `${shown}:${file.lineOf(['fingerprints', index, 'pattern'])}: ${msg}`);
+    }
+    return {
+      id: fp.id,
+      field,
+      pattern: fp.pattern,
+      ...(fp.flags ? { flags: fp.flags } : {}),
+      regex,
+      set: fp.set,
+      certainty: fp.certainty,
+      examples: fp.examples,
+      counterexamples: fp.counterexamples ?? [],
+      provenance: fp.provenance,
+      ...(fp.note ? { note: fp.note } : {}),
+      file: shown,
+      line,
+    };
+  });
+  return { file: shown, field, fingerprints };
+}
+
+export interface FingerprintLibrary {
+  files: FingerprintFile[];
+  byField: Map<string, Fingerprint[]>;
+  size: number;
+}
+
+export function buildLibrary(files: FingerprintFile[]): FingerprintLibrary {
+  const byField = new Map<string, Fingerprint[]>();
+  let size = 0;
+  for (const f of files) {
+    const list = byField.get(f.field) ?? [];
+    list.push(...f.fingerprints);
+    byField.set(f.field, list);
+    size += f.fingerprints.length;
+  }
+  return { files, byField, size };
+}
+
+let cached: FingerprintLibrary | undefined;
+
+/** The built-in library; throws the first broken file as a user-facing error. */
+export function loadLibrary(dir = FINGERPRINTS_DIR): FingerprintLibrary {
+  if (dir === FINGERPRINTS_DIR && cached) return cached;
+  const lib = buildLibrary(fingerprintFilePaths(dir).map((p) => loadFingerprintFile(p, dir)));
+  if (dir === FINGERPRINTS_DIR) cached = lib;
+  return lib;
+}

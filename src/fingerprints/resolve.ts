@@ -1,0 +1,189 @@
+import type { Conflict, Device } from '../core/device.ts';
+import type { DeviceType, Identification } from '../core/identification.ts';
+import type { Observation } from '../core/observation.ts';
+import { SCHEMA_VERSION } from '../report/schema-version.ts';
+import { parentOf, related, type VendorRegistry } from './vendors.ts';
+
+/** A maker claim below this combined certainty is not named. */
+const NAME_THRESHOLD = 0.5;
+/** An unrelated maker claim this strong makes the maker unresolvable rather than a guess. */
+const CONFLICT_THRESHOLD = 0.6;
+/** A maker inferred only from a brand's OEM relation is trusted less than the firmware's own words. */
+const INFERRED_FACTOR = 0.8;
+
+type Attr = 'maker' | 'brand' | 'model' | 'firmware' | 'serial';
+
+interface Scored {
+  value: string;
+  certainty: number;
+  fingerprints: string[];
+}
+
+/** Combines independent claims: 1 − Π(1 − c), counting each fingerprint once (its best match). */
+function score(ids: readonly Identification[], attr: Attr): Scored[] {
+  const byValue = new Map<string, Map<string, number>>();
+  for (const id of ids) {
+    const v = id[attr];
+    if (!v) continue;
+    const fps = byValue.get(v) ?? new Map<string, number>();
+    fps.set(id.fingerprint, Math.max(fps.get(id.fingerprint) ?? 0, id.certainty));
+    byValue.set(v, fps);
+  }
+  return [...byValue.entries()]
+    .map(([value, fps]) => ({
+      value,
+      certainty: 1 - [...fps.values()].reduce((acc, c) => acc * (1 - c), 1),
+      fingerprints: [...fps.keys()],
+    }))
+    .sort((a, b) => b.certainty - a.certainty || a.value.localeCompare(b.value));
+}
+
+function macOf(observations: readonly Observation[]): string | undefined {
+  const mac = observations.find((o) => o.field === 'mac.address')?.value;
+  if (!mac) return undefined;
+  // Locally administered (randomised) MACs identify nobody; they never merge devices.
+  const first = Number.parseInt(mac.slice(0, 2), 16);
+  return Number.isNaN(first) || (first & 0x02) !== 0 ? undefined : mac.toLowerCase();
+}
+
+function groupKey(host: string, mac: string | undefined): string {
+  return mac ? `mac:${mac}` : `ip:${host}`;
+}
+
+/**
+ * Pure: all observations and identifications of a sweep in, one Device per physical device out.
+ * Hosts are merged when they report the same (globally administered) MAC address.
+ */
+export function resolveDevices(
+  observations: readonly Observation[],
+  identifications: readonly Identification[],
+  vendors: VendorRegistry,
+): Device[] {
+  const obsByHost = new Map<string, Observation[]>();
+  for (const o of observations) {
+    const list = obsByHost.get(o.host) ?? [];
+    list.push(o);
+    obsByHost.set(o.host, list);
+  }
+  const groups = new Map<string, { hosts: Set<string>; mac?: string }>();
+  const hostGroup = new Map<string, string>();
+  for (const [host, obs] of obsByHost) {
+    const mac = macOf(obs);
+    const key = groupKey(host, mac);
+    const g = groups.get(key) ?? { hosts: new Set<string>(), ...(mac ? { mac } : {}) };
+    g.hosts.add(host);
+    groups.set(key, g);
+    hostGroup.set(host, key);
+  }
+  const idsByGroup = new Map<string, Identification[]>();
+  for (const id of identifications) {
+    const key = hostGroup.get(id.host) ?? groupKey(id.host, undefined);
+    if (!groups.has(key)) groups.set(key, { hosts: new Set([id.host]) });
+    const list = idsByGroup.get(key) ?? [];
+    list.push(id);
+    idsByGroup.set(key, list);
+  }
+  const devices: Device[] = [];
+  for (const [key, g] of groups) {
+    const ids = idsByGroup.get(key) ?? [];
+    const obs = [...g.hosts].flatMap((h) => obsByHost.get(h) ?? []);
+    devices.push(resolveOne(key, g.hosts, g.mac, obs, ids, vendors));
+  }
+  return devices.sort((a, b) => compareAddresses(a.addresses[0] ?? '', b.addresses[0] ?? ''));
+}
+
+function resolveOne(
+  key: string,
+  hosts: Set<string>,
+  mac: string | undefined,
+  obs: readonly Observation[],
+  ids: readonly Identification[],
+  vendors: VendorRegistry,
+): Device {
+  const notes: string[] = [];
+  const conflicts: Conflict[] = [];
+  const makers = score(ids, 'maker').filter((m) => m.certainty > 0);
+  const brands = score(ids, 'brand');
+  let maker: Scored | undefined = makers[0];
+  if (maker) {
+    const top = maker;
+    const rivals = makers.slice(1).filter((m) => !related(vendors, m.value, top.value));
+    if (rivals.length > 0) conflicts.push({ attribute: 'maker', values: [top, ...rivals] });
+    const strongRivals = rivals.filter((m) => m.certainty >= CONFLICT_THRESHOLD);
+    if (strongRivals.length > 0) {
+      notes.push(
+        strongRivals.length >= 2
+          ? `answers as ${strongRivals.length + 1} unrelated makers; likely a honeypot or a proxy, so no maker is named`
+          : `conflicting evidence (${top.value} vs ${strongRivals.map((r) => r.value).join(', ')}); no maker is named`,
+      );
+      maker = undefined;
+    } else if (top.certainty < NAME_THRESHOLD) {
+      notes.push(`weak evidence for ${top.value} (${top.certainty.toFixed(2)}); no maker is named`);
+      maker = undefined;
+    }
+  }
+  const brand = brands[0];
+  if (brands.length > 1 && brand) {
+    const rivals = brands.slice(1).filter((b) => !related(vendors, b.value, brand.value));
+    if (rivals.length > 0) conflicts.push({ attribute: 'brand', values: [brand, ...rivals] });
+  }
+  // A brand whose maker is known from vendors.yaml names the maker when the firmware did not.
+  if (!maker && conflicts.length === 0 && brand && brand.certainty >= NAME_THRESHOLD) {
+    let cur = brand.value;
+    for (let i = 0; i < 4; i++) {
+      const p = parentOf(vendors, cur);
+      if (!p) break;
+      cur = p.vendor;
+    }
+    if (cur !== brand.value) {
+      maker = { value: cur, certainty: brand.certainty * INFERRED_FACTOR, fingerprints: brand.fingerprints };
+      notes.push(`maker inferred from the brand ${vendors.name(brand.value)} (vendors.yaml)`);
+    } else if (vendors.get(brand.value)?.kind === 'maker') {
+      maker = brand;
+    }
+  }
+  const pick = (attr: Attr): string | undefined => score(ids, attr)[0]?.value;
+  const deviceType = ids
+    .filter((i) => i.deviceType)
+    .sort((a, b) => b.certainty - a.certainty)
+    .map((i) => i.deviceType)[0] as DeviceType | undefined;
+  const addresses = [...hosts].sort(compareAddresses);
+  const ports = [
+    ...new Set(obs.filter((o) => o.field === 'tcp.open_port').map((o) => Number(o.value))),
+  ].sort((a, b) => a - b);
+  const model = maker || brand ? pick('model') : undefined;
+  const firmware = maker || brand ? pick('firmware') : undefined;
+  const serial = pick('serial');
+  return {
+    type: 'device',
+    schemaVersion: SCHEMA_VERSION,
+    id: key.startsWith('mac:') ? `mac-${key.slice(4).replaceAll(':', '')}` : `ip-${key.slice(3)}`,
+    addresses,
+    ports,
+    ...(mac ? { mac } : {}),
+    ...(maker ? { maker: maker.value } : {}),
+    ...(brand && (maker || conflicts.length === 0) ? { brand: brand.value } : {}),
+    ...(model ? { model } : {}),
+    ...(firmware ? { firmware } : {}),
+    ...(serial ? { serial } : {}),
+    ...(deviceType ? { deviceType } : {}),
+    certainty: maker ? Number(maker.certainty.toFixed(3)) : 0,
+    identifications: [...ids],
+    conflicts,
+    notes,
+  };
+}
+
+/** Numeric order for IPv4, text order otherwise: 127.0.0.9 before 127.0.0.10. */
+export function compareAddresses(a: string, b: string): number {
+  const pa = a.split('.');
+  const pb = b.split('.');
+  if (pa.length === 4 && pb.length === 4) {
+    for (let i = 0; i < 4; i++) {
+      const d = Number(pa[i]) - Number(pb[i]);
+      if (d !== 0) return d;
+    }
+    return 0;
+  }
+  return a.localeCompare(b);
+}

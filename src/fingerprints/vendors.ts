@@ -1,0 +1,98 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { CamsweepError } from '../core/errors.ts';
+import { FINGERPRINTS_DIR } from '../core/paths.ts';
+import { readYamlFile, validateYaml } from '../core/yaml-file.ts';
+
+export type RelationType = 'subsidiaryOf' | 'oemOf' | 'formerSubsidiaryOf';
+export type RelationConfidence = 'verified' | 'reported' | 'unverified';
+
+export interface Relation {
+  type: RelationType;
+  of: string;
+  since?: string;
+  until?: string;
+  confidence: RelationConfidence;
+  evidence: string;
+}
+
+export interface Vendor {
+  id: string;
+  name: string;
+  legalName?: string;
+  country?: string;
+  aliases: string[];
+  kind?: 'maker' | 'brand' | 'oem-buyer';
+  relations: Relation[];
+}
+
+export interface VendorRegistry {
+  byId: Map<string, Vendor>;
+  get(id: string): Vendor | undefined;
+  name(id: string): string;
+}
+
+const schema = JSON.parse(readFileSync(join(FINGERPRINTS_DIR, 'schema', 'vendors.schema.json'), 'utf8')) as object;
+
+export function loadVendors(path = join(FINGERPRINTS_DIR, 'vendors.yaml')): VendorRegistry {
+  const file = readYamlFile(path, 'FINGERPRINT');
+  const shown = { ...file, path: 'fingerprints/vendors.yaml' };
+  validateYaml(shown, schema, 'FINGERPRINT');
+  const raw = (file.data as { vendors: (Omit<Vendor, 'aliases' | 'relations'> & Partial<Vendor>)[] }).vendors;
+  const byId = new Map<string, Vendor>();
+  raw.forEach((v, index) => {
+    if (byId.has(v.id)) {
+      throw new CamsweepError(
+        'FINGERPRINT',
+        `${shown.path}:${shown.lineOf(['vendors', index, 'id'])}: duplicate vendor id "${v.id}"`,
+      );
+    }
+    byId.set(v.id, { ...v, aliases: v.aliases ?? [], relations: v.relations ?? [] });
+  });
+  raw.forEach((v, index) => {
+    (v.relations ?? []).forEach((r, ri) => {
+      if (!byId.has(r.of)) {
+        const line = shown.lineOf(['vendors', index, 'relations', ri, 'of']);
+        throw new CamsweepError('FINGERPRINT', `${shown.path}:${line}: relation to unknown vendor "${r.of}"`);
+      }
+    });
+  });
+  return {
+    byId,
+    get: (id) => byId.get(id),
+    name: (id) => byId.get(id)?.name ?? id,
+  };
+}
+
+/**
+ * The vendor that stands behind a brand: the target of its strongest current relation
+ * (subsidiaryOf before oemOf). Unverified relations are never followed: they must not raise a
+ * verdict on their own (issue #4).
+ */
+export function parentOf(reg: VendorRegistry, id: string): { vendor: string; relation: Relation } | undefined {
+  const v = reg.get(id);
+  if (!v) return undefined;
+  const usable = v.relations.filter((r) => r.confidence !== 'unverified' && r.type !== 'formerSubsidiaryOf');
+  const rel = usable.find((r) => r.type === 'subsidiaryOf') ?? usable.find((r) => r.type === 'oemOf');
+  return rel ? { vendor: rel.of, relation: rel } : undefined;
+}
+
+/** Two vendor ids belong together when one reaches the other through usable relations. */
+export function related(reg: VendorRegistry, a: string, b: string): boolean {
+  if (a === b) return true;
+  const chain = (id: string): Set<string> => {
+    const seen = new Set<string>([id]);
+    let cur: string | undefined = id;
+    for (let i = 0; i < 8 && cur; i++) {
+      const p = parentOf(reg, cur);
+      if (!p || seen.has(p.vendor)) break;
+      seen.add(p.vendor);
+      cur = p.vendor;
+    }
+    return seen;
+  };
+  const ca = chain(a);
+  const cb = chain(b);
+  for (const x of ca) if (cb.has(x)) return true;
+  return false;
+}

@@ -1,0 +1,169 @@
+import { readFileSync } from 'node:fs';
+import { createServer as createNetServer, type Server, type Socket } from 'node:net';
+import { join } from 'node:path';
+import { createServer as createTlsServer } from 'node:tls';
+import type { HttpFault, HttpService, Persona } from './persona.ts';
+import { renderHttpResponse } from './template.ts';
+import { labCertificate } from './tls.ts';
+
+const MAX_REQUEST = 64 * 1024;
+
+export interface RequestInfo {
+  method: string;
+  path: string;
+  body: string;
+}
+
+/** Splits a request once its head and declared body have arrived; undefined while incomplete. */
+export function parseRequest(buf: Buffer): RequestInfo | undefined {
+  const text = buf.toString('latin1');
+  const m = /\r?\n\r?\n/.exec(text);
+  if (!m) return buf.length >= MAX_REQUEST ? { method: 'GET', path: '/', body: '' } : undefined;
+  const head = text.slice(0, m.index);
+  const [requestLine = ''] = head.split(/\r?\n/);
+  const [method = 'GET', path = '/'] = requestLine.split(' ');
+  const len = Number(/^content-length:\s*(\d+)/im.exec(head)?.[1] ?? 0);
+  const body = buf.subarray(m.index + m[0].length);
+  if (body.length < Math.min(len, MAX_REQUEST)) return undefined;
+  return { method, path, body: body.toString('utf8') };
+}
+
+/** The SOAP Body's first element, whatever prefix the client used. */
+export function soapAction(body: string): string | undefined {
+  return /<(?:[\w-]+:)?Body\b[^>]*>\s*<(?:[\w-]+:)?([\w-]+)/.exec(body)?.[1];
+}
+
+export function pickResponse(service: HttpService, req: RequestInfo): string | undefined {
+  const pathOnly = req.path.split('?')[0] ?? '/';
+  for (const route of service.routes) {
+    if (route.method && route.method.toUpperCase() !== req.method.toUpperCase()) continue;
+    if (route.path !== req.path && route.path !== pathOnly) continue;
+    if (route.soap) {
+      const action = soapAction(req.body);
+      return (action && route.soap[action]) ?? route.soap.default ?? service.default;
+    }
+    return route.response ?? service.default;
+  }
+  return service.default;
+}
+
+export interface HttpResponderOptions {
+  persona: Persona;
+  service: HttpService;
+  host: string;
+  /** The port this service listens on in this lab mode. */
+  port: number;
+  /** The persona's first HTTP port in this lab mode, for {{port:http}}. */
+  httpPort: number;
+  fault?: HttpFault;
+}
+
+function respond(socket: Socket, bytes: Buffer, fault: HttpFault | undefined): void {
+  switch (fault) {
+    case 'hang':
+      return; // never answers; the client's deadline must end it
+    case 'reset':
+      socket.write(bytes.subarray(0, Math.min(20, bytes.length)), () => socket.resetAndDestroy());
+      return;
+    case 'garbage':
+      socket.end(Buffer.from([0x00, 0xff, 0x13, 0x37, 0xde, 0xad, 0xbe, 0xef, 0x0a, 0x00]));
+      return;
+    case 'invalid-utf8':
+      socket.end(Buffer.concat([bytes, Buffer.from([0xc3, 0x28, 0xa0, 0xa1, 0xff])]));
+      return;
+    case 'oversize': {
+      socket.write(Buffer.from('HTTP/1.1 200 OK\r\nServer: lab-oversize\r\nContent-Type: text/html\r\n\r\n'));
+      const chunk = Buffer.alloc(64 * 1024, 0x41);
+      let sent = 0;
+      const pump = () => {
+        while (sent < 10 * 1024 * 1024 && !socket.destroyed) {
+          sent += chunk.length;
+          if (!socket.write(chunk)) {
+            socket.once('drain', pump);
+            return;
+          }
+        }
+        socket.end();
+      };
+      pump();
+      return;
+    }
+    case 'split':
+    case 'drip': {
+      const step = fault === 'split' ? 7 : 1;
+      const gap = fault === 'split' ? 5 : 1000;
+      let i = 0;
+      const timer = setInterval(() => {
+        if (socket.destroyed || i >= bytes.length) {
+          clearInterval(timer);
+          socket.end();
+          return;
+        }
+        socket.write(bytes.subarray(i, i + step));
+        i += step;
+      }, gap);
+      socket.once('close', () => clearInterval(timer));
+      return;
+    }
+    default:
+      socket.end(bytes);
+  }
+}
+
+/** Serves one persona's HTTP service from its recorded responses. */
+export async function startHttpResponder(opts: HttpResponderOptions): Promise<Server> {
+  const handler = (socket: Socket) => {
+    let buf = Buffer.alloc(0);
+    let answered = false;
+    socket.setTimeout(30_000, () => socket.destroy());
+    socket.on('error', () => socket.destroy());
+    socket.on('data', (chunk: Buffer) => {
+      if (answered) return;
+      buf = Buffer.concat([buf, chunk]).subarray(0, MAX_REQUEST);
+      const req = parseRequest(buf);
+      if (!req) return;
+      answered = true;
+      const file = pickResponse(opts.service, req);
+      if (!file) {
+        socket.end();
+        return;
+      }
+      const text = readFileSync(join(opts.persona.dir, file), 'utf8');
+      const bytes = renderHttpResponse(text, {
+        host: opts.host,
+        httpPort: opts.httpPort,
+        ...(opts.persona.mac ? { mac: opts.persona.mac } : {}),
+      });
+      respond(socket, bytes, opts.fault);
+    });
+  };
+  const server = opts.service.tls
+    ? createTlsServer({ ...labCertificate(opts.service.tlsSubject), ALPNProtocols: ['http/1.1'] }, handler)
+    : createNetServer(handler);
+  server.on('tlsClientError', () => {});
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port, opts.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  return server;
+}
+
+/** A port that accepts and says nothing (an SDK port that waits for the client). */
+export async function startSilentPort(host: string, port: number): Promise<Server> {
+  const server = createNetServer((socket) => {
+    socket.setTimeout(10_000, () => socket.destroy());
+    socket.on('error', () => socket.destroy());
+    socket.resume();
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  return server;
+}

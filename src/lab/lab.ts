@@ -1,0 +1,155 @@
+import { once } from 'node:events';
+import { join } from 'node:path';
+import { CamsweepError } from '../core/errors.ts';
+import { PACKAGE_ROOT } from '../core/paths.ts';
+import { DEFAULT_PORTS, formatPorts } from '../engine/ports.ts';
+import { createTopology, netnsAvailable, type Topology } from './netns.ts';
+import type { Persona } from './persona.ts';
+import { type LabMode, labPort, type PersonaServices, startPersona } from './services.ts';
+
+export interface LabPersona {
+  persona: Persona;
+  address: string;
+}
+
+export interface LabHandle {
+  mode: LabMode;
+  personas: LabPersona[];
+  /** Targets to sweep: exactly the lab's own addresses (a CIDR in netns mode). */
+  targets: string[];
+  /** Options the scan needs for this lab (ports, WS-Discovery port, interfaces). */
+  scanArgs: string[];
+  /** netns mode: run the scanner inside this namespace. */
+  scannerNamespace?: string;
+  topology?: Topology;
+  stop(): Promise<void>;
+}
+
+export interface LoopbackLabOptions {
+  personas: Persona[];
+  /** The first persona's address; the rest follow (127.77.0.10, .11, …). */
+  base?: string;
+  wsdPort?: number;
+  hostileXaddr?: string;
+  wrongSource?: string;
+}
+
+function nthAddress(base: string, n: number): string {
+  const parts = base.split('.').map(Number);
+  const value = ((parts[0] ?? 127) << 24) + ((parts[1] ?? 0) << 16) + ((parts[2] ?? 0) << 8) + (parts[3] ?? 0) + n;
+  return [value >>> 24, (value >>> 16) & 255, (value >>> 8) & 255, value & 255].join('.');
+}
+
+export function loopbackPorts(): string {
+  return formatPorts(DEFAULT_PORTS.map((p) => ({ ...p, port: labPort(p.port, 'loopback') })));
+}
+
+/** Every persona on its own 127.x address, in this process. No root, no multicast. */
+export async function startLoopbackLab(opts: LoopbackLabOptions): Promise<LabHandle> {
+  const base = opts.base ?? '127.77.0.10';
+  if (!base.startsWith('127.')) throw new CamsweepError('LAB', `loopback lab address ${base} is not in 127.0.0.0/8`);
+  const wsdPort = opts.wsdPort ?? 3702;
+  const running: PersonaServices[] = [];
+  try {
+    for (const [i, persona] of opts.personas.entries()) {
+      running.push(
+        await startPersona(persona, nthAddress(base, i), {
+          mode: 'loopback',
+          wsdPort,
+          ...(opts.hostileXaddr ? { hostileXaddr: opts.hostileXaddr } : {}),
+          ...(opts.wrongSource ? { wrongSource: opts.wrongSource } : {}),
+        }),
+      );
+    }
+  } catch (err) {
+    await Promise.all(running.map((r) => r.close()));
+    const code = err && typeof err === 'object' && 'code' in err ? String(err.code) : '';
+    throw new CamsweepError('LAB', `cannot start the loopback lab: ${code || String(err)}`);
+  }
+  return {
+    mode: 'loopback',
+    personas: running.map((r) => ({ persona: r.persona, address: r.address })),
+    targets: running.map((r) => r.address),
+    scanArgs: ['--ports', loopbackPorts(), '--wsd-port', String(wsdPort), '--interface', 'none'],
+    stop: async () => {
+      await Promise.all(running.map((r) => r.close()));
+    },
+  };
+}
+
+export interface NetnsLabOptions {
+  personas: Persona[];
+  lab?: string;
+  /** Seconds each persona process lives at most, so nothing outlives a crashed lab for long. */
+  lifetimeMs?: number;
+}
+
+export const NETNS_SEGMENT = '10.231.1.0/24';
+export const NETNS_SCANNER = '10.231.1.254';
+
+/**
+ * One namespace per persona on a bridge, with the persona's own MAC, real multicast, and a
+ * scanner namespace. Nothing is attached to the root namespace.
+ */
+export async function startNetnsLab(opts: NetnsLabOptions): Promise<LabHandle> {
+  const avail = netnsAvailable();
+  if (!avail.ok) throw new CamsweepError('LAB', `the netns lab needs root: ${avail.reason}`);
+  const personas = opts.personas.map((persona, i) => ({ persona, address: `10.231.1.${10 + i}` }));
+  const topology = await createTopology({
+    ...(opts.lab ? { lab: opts.lab } : {}),
+    segments: [{ name: 's1', cidr: NETNS_SEGMENT }],
+    hosts: personas.map((p, i) => ({
+      name: `p${i}`,
+      segment: 's1',
+      address: p.address,
+      ...(p.persona.mac ? { mac: p.persona.mac } : {}),
+    })),
+    scanner: { name: 'scan', legs: [{ segment: 's1', address: NETNS_SCANNER }] },
+  });
+  try {
+    await Promise.all(
+      personas.map(async (p, i) => {
+        const child = topology.spawnIn(
+          `p${i}`,
+          process.execPath,
+          ['--import', 'tsx', join(PACKAGE_ROOT, 'src', 'lab', 'serve.ts'), p.persona.dir, p.address, String(opts.lifetimeMs ?? 600_000)],
+          { stdio: ['ignore', 'pipe', 'pipe'], cwd: PACKAGE_ROOT },
+        );
+        let err = '';
+        child.stderr?.on('data', (d: Buffer) => {
+          err += d.toString();
+        });
+        const ready = new Promise<void>((resolve, reject) => {
+          child.stdout?.on('data', (d: Buffer) => d.toString().includes('ready') && resolve());
+          child.once('exit', (code) => reject(new Error(`persona ${p.persona.id} exited (${code}): ${err.trim()}`)));
+        });
+        const timeout = new Promise<never>((_, reject) =>
+          setTimeout(() => reject(new Error(`persona ${p.persona.id} did not start`)), 20_000).unref(),
+        );
+        await Promise.race([ready, timeout]);
+      }),
+    );
+  } catch (err) {
+    await topology.destroy();
+    throw new CamsweepError('LAB', `cannot start the netns lab: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  return {
+    mode: 'netns',
+    personas,
+    targets: [NETNS_SEGMENT],
+    scanArgs: ['--interface', 'auto'],
+    scannerNamespace: topology.namespaceOf('scan'),
+    topology,
+    stop: () => topology.destroy(),
+  };
+}
+
+export async function waitForSignal(): Promise<NodeJS.Signals> {
+  const ac = new AbortController();
+  const which = await Promise.race([
+    once(process, 'SIGINT', { signal: ac.signal }).then(() => 'SIGINT' as const),
+    once(process, 'SIGTERM', { signal: ac.signal }).then(() => 'SIGTERM' as const),
+  ]);
+  ac.abort();
+  return which;
+}

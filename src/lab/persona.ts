@@ -1,0 +1,76 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { CamsweepError } from '../core/errors.ts';
+import { FIXTURES_DIR } from '../core/paths.ts';
+import { readYamlFile, validateYaml } from '../core/yaml-file.ts';
+
+export interface HttpRoute {
+  method?: string;
+  path: string;
+  response?: string;
+  soap?: Record<string, string>;
+}
+
+export interface HttpService {
+  port: number;
+  tls?: boolean;
+  tlsSubject?: string;
+  tlsIssuer?: string;
+  anyPort?: boolean;
+  default?: string;
+  routes: HttpRoute[];
+}
+
+export type HttpFault = 'hang' | 'reset' | 'split' | 'garbage' | 'drip' | 'oversize' | 'invalid-utf8';
+export type WsdFault = 'duplicate' | 'entity-bomb' | 'deep-nesting' | 'wrong-source' | 'garbage' | 'hostile-xaddr';
+
+export interface Persona {
+  id: string;
+  name: string;
+  kind: 'camera' | 'recorder' | 'router' | 'printer' | 'honeypot';
+  expect: { maker?: string; brand?: string; model?: string; finding: 'restricted' | 'review' | 'none' };
+  mac?: string;
+  provenance: { fact: string; source: string }[];
+  services: { http?: HttpService[]; wsd?: { probeMatch: string; types?: ('nvt' | 'device')[] }; tcp?: number[] };
+  faults?: { http?: HttpFault; wsd?: WsdFault };
+  /** The persona's folder, for response files. */
+  dir: string;
+}
+
+export const DEVICES_DIR = join(FIXTURES_DIR, 'devices');
+const schema = JSON.parse(readFileSync(join(FIXTURES_DIR, 'persona.schema.json'), 'utf8')) as object;
+
+export function loadPersona(dir: string): Persona {
+  const file = readYamlFile(join(dir, 'persona.yaml'), 'LAB');
+  validateYaml(file, schema, 'LAB');
+  const p = { ...(file.data as Omit<Persona, 'dir'>), dir };
+  const files = [
+    ...(p.services.http ?? []).flatMap((h) => [
+      h.default,
+      ...h.routes.flatMap((r) => [r.response, ...Object.values(r.soap ?? {})]),
+    ]),
+    p.services.wsd?.probeMatch,
+  ].filter((f): f is string => typeof f === 'string');
+  for (const f of files) {
+    if (!existsSync(join(dir, f))) {
+      throw new CamsweepError('LAB', `${join(dir, 'persona.yaml')}: response file "${f}" does not exist`);
+    }
+  }
+  return p;
+}
+
+export function listPersonas(root = DEVICES_DIR): Persona[] {
+  return readdirSync(root, { withFileTypes: true })
+    .filter((e) => e.isDirectory() && existsSync(join(root, e.name, 'persona.yaml')))
+    .map((e) => loadPersona(join(root, e.name)))
+    .sort((a, b) => a.id.localeCompare(b.id));
+}
+
+export function selectPersonas(all: Persona[], ids: readonly string[] | undefined): Persona[] {
+  if (!ids || ids.length === 0) return all;
+  return ids.map((id) => {
+    const p = all.find((x) => x.id === id || x.id.startsWith(id));
+    if (!p) throw new CamsweepError('USAGE', `unknown persona "${id}" (known: ${all.map((x) => x.id).join(', ')})`);
+    return p;
+  });
+}

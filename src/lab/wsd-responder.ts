@@ -1,0 +1,101 @@
+import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { WSD_GROUP_V4 } from '../probes/wsd/message.ts';
+import type { Persona, WsdFault } from './persona.ts';
+import { renderTemplate } from './template.ts';
+
+export interface WsdResponderOptions {
+  persona: Persona;
+  host: string;
+  port: number;
+  httpPort: number;
+  /** netns mode: also join the WS-Discovery group on the persona's address. */
+  multicast: boolean;
+  fault?: WsdFault;
+  /** For the hostile-xaddr fault: where the persona claims its device service is. */
+  hostileXaddr?: string;
+  /** For the wrong-source fault: another local address to answer from. */
+  wrongSource?: string;
+}
+
+/** Which ONVIF type a Probe asks for; an untyped Probe matches everything. */
+export function requestedTypes(xml: string): { nvt: boolean; device: boolean } {
+  const types = /<(?:[\w-]+:)?Types\b[^>]*>([^<]*)</.exec(xml)?.[1]?.trim() ?? '';
+  if (!types) return { nvt: true, device: true };
+  return { nvt: /NetworkVideoTransmitter/.test(types), device: /(^|[:\s])Device(\s|$)/.test(types) };
+}
+
+function hostileBody(fault: WsdFault, normal: string): Buffer {
+  switch (fault) {
+    case 'entity-bomb': {
+      const ents = ['<!ENTITY a0 "lol">'];
+      for (let i = 1; i < 10; i++) ents.push(`<!ENTITY a${i} "&a${i - 1};&a${i - 1};&a${i - 1};&a${i - 1};&a${i - 1};">`);
+      return Buffer.from(`<?xml version="1.0"?><!DOCTYPE s [${ents.join('')}]>${normal.replace(/<\?xml[^>]*>/, '').replace('</d:Scopes>', '&a9;</d:Scopes>')}`);
+    }
+    case 'deep-nesting':
+      return Buffer.from(`<a>${'<b>'.repeat(100_000)}${'</b>'.repeat(100_000)}</a>`);
+    case 'garbage':
+      return Buffer.from([0xff, 0x00, 0x3c, 0x3f, 0x78, 0x6d, 0x6c, 0x00, 0xc3, 0x28]);
+    default:
+      return Buffer.from(normal);
+  }
+}
+
+/** Answers WS-Discovery Probes with the persona's ProbeMatches, RelatesTo set to the Probe's MessageID. */
+export async function startWsdResponder(opts: WsdResponderOptions): Promise<Socket[]> {
+  const wsd = opts.persona.services.wsd;
+  if (!wsd) return [];
+  const template = readFileSync(join(opts.persona.dir, wsd.probeMatch), 'utf8');
+  const offers = new Set(wsd.types ?? ['nvt', 'device']);
+  const socket = createSocket({ type: 'udp4', reuseAddr: true });
+  const sockets = [socket];
+  let alt: Socket | undefined;
+  if (opts.fault === 'wrong-source' && opts.wrongSource) {
+    alt = createSocket('udp4');
+    sockets.push(alt);
+    await new Promise<void>((resolve) => alt?.bind(0, opts.wrongSource, resolve));
+  }
+  socket.on('error', () => {});
+  socket.on('message', (msg: Buffer, rinfo: RemoteInfo) => {
+    const xml = msg.toString('utf8');
+    const messageId = /<(?:[\w-]+:)?MessageID\b[^>]*>([^<]+)</.exec(xml)?.[1]?.trim();
+    if (!messageId || !/discovery\/Probe</.test(xml)) return;
+    const asked = requestedTypes(xml);
+    if (!((asked.nvt && offers.has('nvt')) || (asked.device && offers.has('device')))) return;
+    let text = renderTemplate(template, {
+      host: opts.host,
+      httpPort: opts.httpPort,
+      relatesTo: messageId,
+      ...(opts.persona.mac ? { mac: opts.persona.mac } : {}),
+    });
+    if (opts.fault === 'hostile-xaddr' && opts.hostileXaddr) {
+      text = text.replace(/(<(?:[\w-]+:)?XAddrs>)[^<]*(<)/, `$1${opts.hostileXaddr}$2`);
+    }
+    const body = opts.fault ? hostileBody(opts.fault, text) : Buffer.from(text);
+    const sender = opts.fault === 'wrong-source' && alt ? alt : socket;
+    const copies = opts.fault === 'duplicate' ? 3 : 1;
+    // Real devices wait a random 0–500 ms (APP_MAX_DELAY) before answering; a little jitter keeps us honest.
+    const delay = opts.multicast ? Math.floor(Math.random() * 200) : 0;
+    setTimeout(() => {
+      for (let i = 0; i < copies; i++) sender.send(body, rinfo.port, rinfo.address, () => {});
+    }, delay);
+  });
+  await new Promise<void>((resolve, reject) => {
+    socket.once('error', reject);
+    // In netns mode bind the wildcard so group traffic arrives; in loopback mode the persona's address.
+    socket.bind(opts.port, opts.multicast ? undefined : opts.host, () => {
+      socket.off('error', reject);
+      if (opts.multicast) {
+        try {
+          socket.addMembership(WSD_GROUP_V4, opts.host);
+        } catch (err) {
+          reject(err);
+          return;
+        }
+      }
+      resolve();
+    });
+  });
+  return sockets;
+}

@@ -1,0 +1,25 @@
+import type { Severity } from '../core/finding.ts';
+
+export interface PolicyRule {
+  id: string;
+  severity: Severity;
+  makers: string[];
+  includeSubsidiaries: boolean;
+  includeOem: boolean;
+  basis: string;
+  action: string;
+  references: string[];
+}
+
+export interface Policy {
+  id: string;
+  title: string;
+  jurisdiction: string;
+  reference: string;
+  date: string;
+  summary?: string;
+  interpretation?: string;
+  rules: PolicyRule[];
+  /** Where it was loaded from, for messages. */
+  path: string;
+}

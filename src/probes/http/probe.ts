@@ -1,0 +1,92 @@
+import { encodeResponse, type Exchange } from '../../core/exchange.ts';
+import { classify } from '../../core/status.ts';
+import { tcpExchange } from '../../transport/tcp.ts';
+import type { Probe, ProbeContext, ProbeOutcome, ProbeTarget } from '../types.ts';
+import { parseResponse } from './parse.ts';
+
+export const USER_AGENT = 'camsweep/0.1 (asset inventory; read-only)';
+const MAX_REDIRECTS = 2;
+
+export function buildGet(host: string, port: number, path: string, tls: boolean): string {
+  const defaultPort = tls ? 443 : 80;
+  const hostHeader = `${host.includes(':') ? `[${host}]` : host}${port === defaultPort ? '' : `:${port}`}`;
+  return (
+    `GET ${path} HTTP/1.1\r\nHost: ${hostHeader}\r\nUser-Agent: ${USER_AGENT}\r\n` +
+    'Accept: text/html,*/*;q=0.8\r\nConnection: close\r\n\r\n'
+  );
+}
+
+/**
+ * GET / and the redirects it leads to, as long as they stay in scope. Cameras commonly answer /
+ * with a redirect to their login page, which carries the title.
+ */
+export function makeHttpProbe(tls: boolean): Probe {
+  return {
+    id: tls ? 'https-banner' : 'http-banner',
+    protocol: 'http',
+    transport: tls ? 'tls' : 'tcp',
+    defaultPorts: tls ? [443, 8443] : [80, 8080],
+    timeoutMs: 5000,
+    intrusiveness: 'safe',
+    produces: ['http.header.server', 'http.title', 'http.auth.realm', 'http.redirect', 'tls.subject', 'tls.issuer'],
+    async run(target: ProbeTarget, ctx: ProbeContext): Promise<ProbeOutcome> {
+      const port = target.port ?? (tls ? 443 : 80);
+      const base = { probe: this.id, host: target.host, port };
+      let path = '/';
+      let host = target.host;
+      let curPort = port;
+      let curTls = tls;
+      for (let hop = 0; hop <= MAX_REDIRECTS; hop++) {
+        const request = buildGet(host, curPort, path, curTls);
+        let result: Awaited<ReturnType<typeof tcpExchange>>;
+        try {
+          result = await tcpExchange(ctx.guard, host, curPort, request, { signal: ctx.signal, tls: curTls });
+        } catch (err) {
+          if (hop === 0) return { ...base, status: classify(err) };
+          return { ...base, status: 'success', detail: `redirect target failed: ${classify(err)}` };
+        }
+        const ex: Exchange = {
+          type: 'exchange',
+          host,
+          port: curPort,
+          transport: curTls ? 'tls' : 'tcp',
+          protocol: 'http',
+          probe: this.id,
+          request,
+          ...encodeResponse(result.bytes),
+          at: new Date().toISOString(),
+          ...(result.tls ? { tls: result.tls } : {}),
+        };
+        ctx.record(ex);
+        const parsed = parseResponse(result.bytes);
+        if (!parsed.ok) {
+          return hop === 0
+            ? { ...base, status: parsed.reason === 'empty' ? 'no-response' : 'protocol-mismatch' }
+            : { ...base, status: 'success' };
+        }
+        const res = parsed.response;
+        const location = res.header('location');
+        if (res.status < 300 || res.status >= 400 || !location) return { ...base, status: 'success' };
+        let next: URL;
+        try {
+          next = new URL(location, `${curTls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${curPort}${path}`);
+        } catch {
+          return { ...base, status: 'success', detail: 'unparsable redirect' };
+        }
+        if (next.protocol !== 'http:' && next.protocol !== 'https:') return { ...base, status: 'success' };
+        const decision = ctx.guard.checkUrl(next.href);
+        if (!decision.allowed) {
+          return { ...base, status: 'success', detail: `redirect not followed: out-of-scope (${decision.reason})` };
+        }
+        host = decision.address;
+        curTls = next.protocol === 'https:';
+        curPort = next.port ? Number(next.port) : curTls ? 443 : 80;
+        path = `${next.pathname}${next.search}`;
+      }
+      return { ...base, status: 'success', detail: 'redirect limit reached' };
+    },
+  };
+}
+
+export const httpProbe = makeHttpProbe(false);
+export const httpsProbe = makeHttpProbe(true);

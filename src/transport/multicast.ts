@@ -1,0 +1,123 @@
+import { createSocket, type RemoteInfo } from 'node:dgram';
+import { networkInterfaces } from 'node:os';
+import { CamsweepError } from '../core/errors.ts';
+import { ipToBigInt } from '../engine/targets.ts';
+import { closeQuietly } from './udp.ts';
+
+export interface LocalInterface {
+  name: string;
+  address: string;
+  /** Network as bigint bounds, to decide whether the sweep's targets live on this segment. */
+  first: bigint;
+  last: bigint;
+}
+
+export function ipv4Interfaces(): LocalInterface[] {
+  const out: LocalInterface[] = [];
+  for (const [name, addrs] of Object.entries(networkInterfaces())) {
+    for (const a of addrs ?? []) {
+      if (a.family !== 'IPv4' || a.internal) continue;
+      const addr = ipToBigInt(a.address).value;
+      const mask = ipToBigInt(a.netmask).value;
+      const first = addr & mask;
+      out.push({ name, address: a.address, first, last: first | (~mask & 0xffffffffn) });
+    }
+  }
+  return out;
+}
+
+export type InterfaceChoice = 'auto' | 'all' | 'none' | string[];
+
+/**
+ * Which segments get multicast. `auto` (the default) takes only interfaces whose subnet overlaps
+ * the sweep's targets, so sweeping 10.1.2.0/24 never multicasts onto an unrelated segment.
+ */
+export function chooseInterfaces(
+  choice: InterfaceChoice,
+  targetRanges: readonly { family: 4 | 6; start: bigint; end: bigint }[],
+  available = ipv4Interfaces(),
+): LocalInterface[] {
+  if (choice === 'none') return [];
+  if (choice === 'all') return available;
+  if (choice === 'auto') {
+    return available.filter((i) => targetRanges.some((r) => r.family === 4 && r.start <= i.last && r.end >= i.first));
+  }
+  return choice.map((name) => {
+    const found = available.find((i) => i.name === name || i.address === name);
+    if (!found) {
+      const known = available.map((i) => i.name).join(', ') || 'none';
+      throw new CamsweepError('USAGE', `unknown interface "${name}" for --interface (IPv4 interfaces here: ${known})`);
+    }
+    return found;
+  });
+}
+
+export interface MulticastReply {
+  iface: LocalInterface;
+  from: string;
+  port: number;
+  bytes: Buffer;
+}
+
+/**
+ * Sends a datagram to a group from one socket per interface (bound to that interface's address,
+ * multicast leaving through it) and collects unicast replies for `windowMs`.
+ */
+export async function multicastExchange(
+  interfaces: readonly LocalInterface[],
+  group: string,
+  port: number,
+  payloads: readonly (Buffer | string)[],
+  opts: { signal: AbortSignal; windowMs: number; repeat?: number; gapMs?: number; maxReplies?: number },
+  onReply: (reply: MulticastReply) => void,
+): Promise<{ dropped: number }> {
+  let dropped = 0;
+  let kept = 0;
+  const maxReplies = opts.maxReplies ?? 4096;
+  await Promise.all(
+    interfaces.map(
+      (iface) =>
+        new Promise<void>((resolve) => {
+          const socket = createSocket({ type: 'udp4', reuseAddr: true });
+          const timers: NodeJS.Timeout[] = [];
+          let done = false;
+          const finish = () => {
+            if (done) return;
+            done = true;
+            for (const t of timers) clearTimeout(t);
+            opts.signal.removeEventListener('abort', finish);
+            closeQuietly(socket);
+            resolve();
+          };
+          opts.signal.addEventListener('abort', finish, { once: true });
+          socket.on('error', finish);
+          socket.on('message', (msg: Buffer, rinfo: RemoteInfo) => {
+            if (kept >= maxReplies) {
+              dropped += 1;
+              return;
+            }
+            kept += 1;
+            onReply({ iface, from: rinfo.address, port: rinfo.port, bytes: Buffer.from(msg) });
+          });
+          socket.bind(0, iface.address, () => {
+            try {
+              socket.setMulticastInterface(iface.address);
+              socket.setMulticastTTL(1);
+            } catch {
+              finish();
+              return;
+            }
+            const repeat = opts.repeat ?? 2;
+            const gap = opts.gapMs ?? 150;
+            for (let i = 0; i < repeat; i++) {
+              for (const payload of payloads) {
+                timers.push(setTimeout(() => !done && socket.send(payload, port, group, () => {}), i * gap));
+              }
+            }
+            timers.push(setTimeout(finish, (repeat - 1) * gap + opts.windowMs));
+          });
+        }),
+    ),
+  );
+  return { dropped };
+}
