@@ -3,6 +3,7 @@ import type { Exchange } from '../core/exchange.ts';
 import type { Finding } from '../core/finding.ts';
 import type { Observation } from '../core/observation.ts';
 import { observe } from '../observations/observe.ts';
+import { ouiOrganisation } from '../observations/oui.ts';
 import { evaluate } from '../policy/evaluate.ts';
 import type { Policy } from '../policy/schema.ts';
 import { identify } from './identify.ts';
@@ -28,6 +29,13 @@ export function analyse(evidence: readonly (Exchange | Observation)[], k: Knowle
   for (const line of evidence) {
     if (line.type === 'exchange') observations.push(...observe(line));
     else observations.push(line);
+  }
+  // The registrant of every MAC seen, as its own observation (the NIC maker, weaker than firmware).
+  for (const o of observations.filter((x) => x.field === 'mac.address')) {
+    const org = ouiOrganisation(o.value);
+    if (org && !observations.some((x) => x.host === o.host && x.field === 'mac.oui.org' && x.value === org)) {
+      observations.push({ type: 'observation', host: o.host, field: 'mac.oui.org', value: org });
+    }
   }
   const ids = identify(observations, k.library);
   const devices = resolveDevices(observations, ids, k.vendors);

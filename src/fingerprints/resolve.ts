@@ -10,6 +10,11 @@ const NAME_THRESHOLD = 0.5;
 const CONFLICT_THRESHOLD = 0.6;
 /** A maker inferred only from a brand's OEM relation is trusted less than the firmware's own words. */
 const INFERRED_FACTOR = 0.8;
+/**
+ * Vendor SDK ports (PROTOCOLS.md §4.6). One device never runs two makers' SDK services, but an
+ * answer-everything honeypot (every port open) shows them all.
+ */
+const SDK_PORT_MAKERS: Readonly<Record<number, string>> = { 8000: 'hikvision', 37777: 'dahua', 34567: 'xiongmai' };
 
 type Attr = 'maker' | 'brand' | 'model' | 'firmware' | 'serial';
 
@@ -36,6 +41,29 @@ function score(ids: readonly Identification[], attr: Attr): Scored[] {
       fingerprints: [...fps.keys()],
     }))
     .sort((a, b) => b.certainty - a.certainty || a.value.localeCompare(b.value));
+}
+
+/**
+ * Among related brand claims, the most specific wins: a HiWatch unit whose firmware also says
+ * HIKVISION is reported as HiWatch (made by Hikvision), which is what the label on the box says.
+ */
+function preferSpecific(brands: Scored[], vendors: VendorRegistry): Scored[] {
+  const strong = brands.filter((b) => b.certainty >= NAME_THRESHOLD);
+  const top = strong[0];
+  if (!top) return brands;
+  const descendant = strong.find((b) => b.value !== top.value && isAncestor(vendors, top.value, b.value));
+  return descendant ? [descendant, ...brands.filter((b) => b !== descendant)] : brands;
+}
+
+function isAncestor(vendors: VendorRegistry, ancestor: string, id: string): boolean {
+  let cur = id;
+  for (let i = 0; i < 8; i++) {
+    const p = parentOf(vendors, cur);
+    if (!p) return false;
+    if (p.vendor === ancestor) return true;
+    cur = p.vendor;
+  }
+  return false;
 }
 
 function macOf(observations: readonly Observation[]): string | undefined {
@@ -76,7 +104,12 @@ export function resolveDevices(
     hostGroup.set(host, key);
   }
   const idsByGroup = new Map<string, Identification[]>();
+  const seenIds = new Set<string>();
   for (const id of identifications) {
+    // The same banner on every page of one port is one piece of evidence, not four.
+    const dedupe = `${id.fingerprint}\n${id.host}\n${id.port ?? ''}\n${id.value}`;
+    if (seenIds.has(dedupe)) continue;
+    seenIds.add(dedupe);
     const key = hostGroup.get(id.host) ?? groupKey(id.host, undefined);
     if (!groups.has(key)) groups.set(key, { hosts: new Set([id.host]) });
     const list = idsByGroup.get(key) ?? [];
@@ -103,9 +136,18 @@ function resolveOne(
   const notes: string[] = [];
   const conflicts: Conflict[] = [];
   const makers = score(ids, 'maker').filter((m) => m.certainty > 0);
-  const brands = score(ids, 'brand');
+  const brands = preferSpecific(score(ids, 'brand'), vendors);
+  const openPorts = new Set(obs.filter((o) => o.field === 'tcp.open_port').map((o) => Number(o.value)));
+  const sdkMakers = new Set([...openPorts].map((p) => SDK_PORT_MAKERS[p]).filter(Boolean));
+  const honeypot = sdkMakers.size >= 2;
   let maker: Scored | undefined = makers[0];
-  if (maker) {
+  if (honeypot) {
+    notes.push(
+      `open SDK ports of ${sdkMakers.size} unrelated makers (${[...sdkMakers].join(', ')}); likely an answer-everything honeypot, so no maker is named`,
+    );
+    if (maker) conflicts.push({ attribute: 'maker', values: makers });
+    maker = undefined;
+  } else if (maker) {
     const top = maker;
     const rivals = makers.slice(1).filter((m) => !related(vendors, m.value, top.value));
     if (rivals.length > 0) conflicts.push({ attribute: 'maker', values: [top, ...rivals] });
@@ -128,7 +170,7 @@ function resolveOne(
     if (rivals.length > 0) conflicts.push({ attribute: 'brand', values: [brand, ...rivals] });
   }
   // A brand whose maker is known from vendors.yaml names the maker when the firmware did not.
-  if (!maker && conflicts.length === 0 && brand && brand.certainty >= NAME_THRESHOLD) {
+  if (!maker && !honeypot && conflicts.length === 0 && brand && brand.certainty >= NAME_THRESHOLD) {
     let cur = brand.value;
     for (let i = 0; i < 4; i++) {
       const p = parentOf(vendors, cur);
@@ -151,8 +193,10 @@ function resolveOne(
   const ports = [
     ...new Set(obs.filter((o) => o.field === 'tcp.open_port').map((o) => Number(o.value))),
   ].sort((a, b) => a - b);
-  const model = maker || brand ? pick('model') : undefined;
-  const firmware = maker || brand ? pick('firmware') : undefined;
+  // Model and firmware are only worth naming when the device is identified at all.
+  const identified = !honeypot && (maker !== undefined || brand !== undefined || deviceType !== undefined);
+  const model = identified ? pick('model') : undefined;
+  const firmware = identified ? pick('firmware') : undefined;
   const serial = pick('serial');
   return {
     type: 'device',
@@ -162,7 +206,7 @@ function resolveOne(
     ports,
     ...(mac ? { mac } : {}),
     ...(maker ? { maker: maker.value } : {}),
-    ...(brand && (maker || conflicts.length === 0) ? { brand: brand.value } : {}),
+    ...(brand && !honeypot && (maker || conflicts.length === 0) ? { brand: brand.value } : {}),
     ...(model ? { model } : {}),
     ...(firmware ? { firmware } : {}),
     ...(serial ? { serial } : {}),

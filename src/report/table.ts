@@ -45,9 +45,9 @@ export function renderTable(set: EventSet, opts: TableOptions): string {
     const f = restricted.get(d.id);
     const verdict = f
       ? paint(f.severity === 'restricted' ? ['bold', 'red'] : 'yellow', `${f.severity} (${f.confidence})`, opts.colour)
-      : d.maker
+      : d.maker || (d.deviceType && !['camera', 'recorder', 'camera-or-recorder'].includes(d.deviceType))
         ? 'none'
-        : paint('dim', d.notes[0] ? clean(d.notes[0], 40) : 'unidentified', opts.colour);
+        : paint('dim', d.notes[0] ? clean(d.notes[0], 60) : 'unidentified', opts.colour);
     devices.push([
       d.addresses.join('\n'),
       makerLabel(d, names),

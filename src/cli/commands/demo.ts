@@ -30,13 +30,13 @@ export function demoCommand(): Command {
       const exchangesFile = join(dir, 'exchanges.jsonl');
       let code: number;
       try {
-        const args = [...lab.targets, ...lab.scanArgs, '--out', sweepFile, '--record', exchangesFile, '--format', 'jsonl'];
+        const args = [...lab.targets, ...lab.scanArgs, '--out', sweepFile, '--record', exchangesFile, '--quiet'];
         process.stderr.write(`sweeping ${lab.targets.join(' ')} (${lab.personas.length} lab devices)…\n`);
         if (lab.scannerNamespace) {
           // netns: the scanner runs inside the lab's scanner namespace, never in the root namespace.
           code = await runChild('ip', ['netns', 'exec', lab.scannerNamespace, process.execPath, BIN, 'scan', ...args]);
         } else {
-          code = await runQuiet(() => runScanFromArgs(args));
+          code = await runScanFromArgs(args);
         }
       } finally {
         await lab.stop();
@@ -58,21 +58,10 @@ async function runScanFromArgs(args: string[]): Promise<number> {
   let code = 0;
   const cmd = scanCommand().exitOverride();
   cmd.action(async (targets: string[], o: ScanOptions) => {
-    code = await runScan(targets, o);
+    code = await runScan(targets, { ...o, commandLine: `camsweep scan ${args.join(' ')}` });
   });
   await cmd.parseAsync(args, { from: 'user' });
   return code;
-}
-
-/** The in-process scan writes JSONL to stdout; the demo shows the table instead. */
-async function runQuiet(fn: () => Promise<number>): Promise<number> {
-  const write = process.stdout.write.bind(process.stdout);
-  process.stdout.write = (() => true) as typeof process.stdout.write;
-  try {
-    return await fn();
-  } finally {
-    process.stdout.write = write;
-  }
 }
 
 function runChild(cmd: string, args: string[]): Promise<number> {

@@ -39,7 +39,10 @@ export interface ScanOptions {
   multicastWindow: number;
   failOn: 'restricted' | 'review' | 'none';
   verbose?: boolean;
+  quiet?: boolean;
   logLevel: string;
+  /** Shown in the summary; defaults to this process's own command line. */
+  commandLine?: string;
 }
 
 export function scanCommand(): Command {
@@ -70,6 +73,7 @@ export function scanCommand(): Command {
     .option('--multicast-window <ms>', 'how long multicast discovery listens', intOption('--multicast-window', 100, 60000), 2000)
     .addOption(new Option('--fail-on <level>', 'exit 1 when a finding is at or above this level').choices(['restricted', 'review', 'none']).default('none'))
     .option('--verbose', 'also emit a probe-status event for every probe')
+    .option('--quiet', 'print nothing on stdout (use with --out, e.g. for scheduled sweeps)')
     .option('--log-level <level>', 'stderr log level (fatal, error, warn, info, debug)', 'warn')
     .addHelpText(
       'after',
@@ -106,7 +110,7 @@ export async function runScan(targetTokens: string[], opts: ScanOptions): Promis
         : opts.interface;
   const ranges = targets.specs.flatMap((s) => (s.kind === 'range' ? [s] : []));
   const interfaces = chooseInterfaces(choice, ranges);
-  const format = opts.format ?? (process.stdout.isTTY ? 'table' : 'jsonl');
+  const format = opts.quiet ? 'none' : (opts.format ?? (process.stdout.isTTY ? 'table' : 'jsonl'));
   const out = opts.out ? new JsonlWriter(opts.out) : undefined;
   const record = opts.record ? new JsonlWriter(opts.record) : undefined;
   const stdoutStream = format === 'jsonl' && opts.out !== '-' ? new JsonlWriter('-') : undefined;
@@ -183,7 +187,7 @@ export async function runScan(targetTokens: string[], opts: ScanOptions): Promis
     type: 'summary',
     schemaVersion: SCHEMA_VERSION,
     version: VERSION,
-    command: `camsweep scan ${process.argv.slice(3).join(' ')}`.trim(),
+    command: opts.commandLine ?? `camsweep ${process.argv.slice(2).join(' ')}`.trim(),
     startedAt,
     finishedAt: new Date().toISOString(),
     complete: stats.complete,
