@@ -10,7 +10,13 @@ export function intOption(name: string, min: number, max: number) {
 }
 
 export function collectList(value: string, previous: string[] | undefined): string[] {
-  return [...(previous ?? []), ...value.split(',').map((s) => s.trim()).filter(Boolean)];
+  return [
+    ...(previous ?? []),
+    ...value
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+  ];
 }
 
 export function collect(value: string, previous: string[] | undefined): string[] {

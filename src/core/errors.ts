@@ -29,6 +29,7 @@ export class CamsweepError extends Error {
 /** Errors the user caused (bad targets, files, options): one line, exit code 2. */
 export function isUserError(err: unknown): err is CamsweepError {
   return (
-    err instanceof CamsweepError && ['USAGE', 'BAD_TARGET', 'BAD_FILE', 'CONFIG', 'FINGERPRINT', 'POLICY'].includes(err.code)
+    err instanceof CamsweepError &&
+    ['USAGE', 'BAD_TARGET', 'BAD_FILE', 'CONFIG', 'FINGERPRINT', 'POLICY'].includes(err.code)
   );
 }

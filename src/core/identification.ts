@@ -1,6 +1,14 @@
 import type { FieldName } from '../observations/fields.ts';
 
-export const DEVICE_TYPES = ['camera', 'recorder', 'camera-or-recorder', 'router', 'printer', 'nas', 'other'] as const;
+export const DEVICE_TYPES = [
+  'camera',
+  'recorder',
+  'camera-or-recorder',
+  'router',
+  'printer',
+  'nas',
+  'other',
+] as const;
 export type DeviceType = (typeof DEVICE_TYPES)[number];
 
 /** What a fingerprint may say about a device. Makers and brands are vendors.yaml ids. */

@@ -20,7 +20,14 @@ export type ProbeStatus = (typeof PROBE_STATUSES)[number];
  * and retry on these rather than report the address as absent (BENCH-BASELINE: a full
  * neighbour table makes connects fail as if the host did not exist).
  */
-export const RESOURCE_ERROR_CODES = new Set(['EMFILE', 'ENFILE', 'ENOBUFS', 'ENOMEM', 'EAGAIN', 'EADDRNOTAVAIL']);
+export const RESOURCE_ERROR_CODES = new Set([
+  'EMFILE',
+  'ENFILE',
+  'ENOBUFS',
+  'ENOMEM',
+  'EAGAIN',
+  'EADDRNOTAVAIL',
+]);
 
 export function errorCode(err: unknown): string | undefined {
   if (err && typeof err === 'object' && 'code' in err && typeof err.code === 'string') return err.code;

@@ -42,7 +42,10 @@ export class AdaptiveLimit {
     this.successes += 1;
     if (this.successes >= this.limit.concurrency) {
       this.successes = 0;
-      this.limit.concurrency = Math.min(this.max, this.limit.concurrency + Math.max(1, Math.floor(this.max / 32)));
+      this.limit.concurrency = Math.min(
+        this.max,
+        this.limit.concurrency + Math.max(1, Math.floor(this.max / 32)),
+      );
     }
   }
 }

@@ -24,7 +24,15 @@ export const DEFAULT_PORTS: readonly PortSpec[] = [
   { port: 34567, service: 'xm-dvrip' },
 ];
 
-const SERVICES: readonly ServiceName[] = ['http', 'https', 'rtsp', 'hik-sdk', 'dahua-sdk', 'xm-dvrip', 'unknown'];
+const SERVICES: readonly ServiceName[] = [
+  'http',
+  'https',
+  'rtsp',
+  'hik-sdk',
+  'dahua-sdk',
+  'xm-dvrip',
+  'unknown',
+];
 
 function guessService(port: number): ServiceName {
   return DEFAULT_PORTS.find((p) => p.port === port)?.service ?? 'unknown';
@@ -37,7 +45,8 @@ export function parsePorts(text: string): PortSpec[] {
     const token = raw.trim();
     if (!token) continue;
     const m = /^(\d{1,5})(?:-(\d{1,5}))?(?:\/([a-z-]+))?$/.exec(token);
-    if (!m) throw new CamsweepError('USAGE', `bad port "${token}" in --ports: use 80, 8000-8010 or 10080/http`);
+    if (!m)
+      throw new CamsweepError('USAGE', `bad port "${token}" in --ports: use 80, 8000-8010 or 10080/http`);
     const from = Number(m[1]);
     const to = m[2] ? Number(m[2]) : from;
     const service = m[3];
@@ -45,15 +54,22 @@ export function parsePorts(text: string): PortSpec[] {
       throw new CamsweepError('USAGE', `bad port "${token}" in --ports: ports run from 1 to 65535`);
     }
     if (service !== undefined && !SERVICES.includes(service as ServiceName)) {
-      throw new CamsweepError('USAGE', `bad port "${token}" in --ports: unknown service "${service}" (${SERVICES.join(', ')})`);
+      throw new CamsweepError(
+        'USAGE',
+        `bad port "${token}" in --ports: unknown service "${service}" (${SERVICES.join(', ')})`,
+      );
     }
-    if (to - from > 4096) throw new CamsweepError('USAGE', `bad port "${token}" in --ports: a range may hold 4096 ports at most`);
-    for (let p = from; p <= to; p++) out.set(p, { port: p, service: (service as ServiceName | undefined) ?? guessService(p) });
+    if (to - from > 4096)
+      throw new CamsweepError('USAGE', `bad port "${token}" in --ports: a range may hold 4096 ports at most`);
+    for (let p = from; p <= to; p++)
+      out.set(p, { port: p, service: (service as ServiceName | undefined) ?? guessService(p) });
   }
   if (out.size === 0) throw new CamsweepError('USAGE', '--ports is empty');
   return [...out.values()];
 }
 
 export function formatPorts(ports: readonly PortSpec[]): string {
-  return ports.map((p) => (guessService(p.port) === p.service ? String(p.port) : `${p.port}/${p.service}`)).join(',');
+  return ports
+    .map((p) => (guessService(p.port) === p.service ? String(p.port) : `${p.port}/${p.service}`))
+    .join(',');
 }

@@ -1,4 +1,7 @@
+import { setMaxListeners } from 'node:events';
+import pLimit from 'p-limit';
 import type { Exchange } from '../core/exchange.ts';
+import type { Observation } from '../core/observation.ts';
 import { classify, errorCode, isResourceError } from '../core/status.ts';
 import { httpProbe, httpsProbe } from '../probes/http/probe.ts';
 import { onvifProbe } from '../probes/onvif/probe.ts';
@@ -6,13 +9,13 @@ import type { FollowUp, Probe, ProbeContext, ProbeOutcome } from '../probes/type
 import { multicastWsd } from '../probes/wsd/multicast.ts';
 import { parseProbeMatches } from '../probes/wsd/parse.ts';
 import { wsdUnicastProbe, xaddrFollowUps } from '../probes/wsd/probe.ts';
-import { tcpConnect } from '../transport/tcp.ts';
 import type { LocalInterface } from '../transport/multicast.ts';
+import { NeighbourSnapshots, onLocalSegment } from '../transport/neighbour.ts';
+import { tcpConnect } from '../transport/tcp.ts';
 import { AdaptiveLimit, HostRate, sleep } from './limits.ts';
 import type { PortSpec } from './ports.ts';
 import type { ScopeGuard } from './scope.ts';
 import type { TargetSet } from './targets.ts';
-import pLimit from 'p-limit';
 
 /** live: something answered; absent: nobody there; untested: the kernel never let us try. */
 export type HostState = 'live' | 'absent' | 'untested';
@@ -22,6 +25,8 @@ export interface HostResult {
   state: HostState;
   openPorts: number[];
   exchanges: Exchange[];
+  /** Facts not carried by any exchange, e.g. the MAC from the kernel's neighbour table. */
+  observations: Observation[];
   outcomes: ProbeOutcome[];
 }
 
@@ -48,6 +53,8 @@ export interface SweepOptions {
   onHost(result: HostResult): void;
   onOutcome?(outcome: ProbeOutcome): void;
   onProgress?(done: number): void;
+  /** Called when a host is finished, with how long it took (for debug logs). */
+  onHostDone?(host: string, state: HostState, ms: number): void;
 }
 
 export interface SweepStats {
@@ -63,10 +70,13 @@ export interface SweepStats {
 /** A connect that failed faster than ARP could have: the kernel's table, not the host. */
 const FAST_UNREACHABLE_MS = 400;
 const MAX_RETRIES = 5;
+const ARP_GRACE_MS = 2000;
 
 type ConnectResult = 'open' | 'refused' | 'unreachable' | 'timeout' | 'untested' | 'error';
 
 export async function sweep(opts: SweepOptions): Promise<SweepStats> {
+  // Thousands of probes listen on the one sweep signal; that is by design, not a leak.
+  setMaxListeners(0, opts.signal);
   const stats: SweepStats = {
     addressesDone: 0,
     live: 0,
@@ -77,6 +87,7 @@ export async function sweep(opts: SweepOptions): Promise<SweepStats> {
     complete: false,
   };
   const connections = new AdaptiveLimit(opts.concurrency);
+  const neighbours = new NeighbourSnapshots();
   const rate = new HostRate(opts.ratePerHost);
   const outcome = (o: ProbeOutcome) => {
     stats.statuses[o.status] = (stats.statuses[o.status] ?? 0) + 1;
@@ -98,18 +109,36 @@ export async function sweep(opts: SweepOptions): Promise<SweepStats> {
       multicastByHost.set(ex.host, list);
     }
     for (const from of r.outOfScope) {
-      outcome({ probe: 'wsd-multicast', host: from, status: 'out-of-scope', detail: 'responder is not in the targets' });
+      outcome({
+        probe: 'wsd-multicast',
+        host: from,
+        status: 'out-of-scope',
+        detail: 'responder is not in the targets',
+      });
     }
   });
 
-  const connectOnce = async (host: string, port: number, signal: AbortSignal): Promise<ConnectResult> => {
+  /**
+   * `discovery` marks a host's first connect. Only there does a fast EHOSTUNREACH mean a full
+   * neighbour table: after the kernel has once failed to resolve a host, it answers later
+   * connects to it at once from its FAILED neighbour entry, and that is a real "absent".
+   */
+  const connectOnce = async (
+    host: string,
+    port: number,
+    signal: AbortSignal,
+    discovery: boolean,
+  ): Promise<ConnectResult> => {
+    // ARP gives up after about 3 s; a discovery connect waits that long so that an absent LAN host
+    // is told apart from a silent one.
+    const timeout = discovery ? opts.connectTimeoutMs + ARP_GRACE_MS : opts.connectTimeoutMs;
     for (let attempt = 0; attempt <= MAX_RETRIES; attempt++) {
       if (signal.aborted) return 'untested';
       await rate.take(host, signal);
       const started = Date.now();
       try {
         await connections.run(() =>
-          tcpConnect(opts.guard, host, port, AbortSignal.any([signal, AbortSignal.timeout(opts.connectTimeoutMs)])),
+          tcpConnect(opts.guard, host, port, AbortSignal.any([signal, AbortSignal.timeout(timeout)])),
         );
         connections.success();
         return 'open';
@@ -120,7 +149,10 @@ export async function sweep(opts: SweepOptions): Promise<SweepStats> {
           return 'refused';
         }
         const fast = Date.now() - started < FAST_UNREACHABLE_MS;
-        if (isResourceError(err) || ((code === 'EHOSTUNREACH' || code === 'ENETUNREACH') && fast && attempt === 0)) {
+        if (
+          isResourceError(err) ||
+          ((code === 'EHOSTUNREACH' || code === 'ENETUNREACH') && fast && discovery && attempt === 0)
+        ) {
           // Slow down and try again: reporting "absent" here would silently lose hosts.
           connections.pressure();
           stats.pressureEvents += 1;
@@ -137,7 +169,13 @@ export async function sweep(opts: SweepOptions): Promise<SweepStats> {
     return 'untested';
   };
 
-  const runProbe = async (probe: Probe, host: string, port: number | undefined, hostSignal: AbortSignal, url?: string) => {
+  const runProbe = async (
+    probe: Probe,
+    host: string,
+    port: number | undefined,
+    hostSignal: AbortSignal,
+    url?: string,
+  ) => {
     const signal = AbortSignal.any([hostSignal, AbortSignal.timeout(opts.probeTimeoutMs)]);
     const ctx: ProbeContext = {
       signal,
@@ -151,10 +189,19 @@ export async function sweep(opts: SweepOptions): Promise<SweepStats> {
     };
     let result: ProbeOutcome;
     try {
-      result = await probe.run({ host, ...(port !== undefined ? { port } : {}), ...(url ? { url } : {}) }, ctx);
+      result = await probe.run(
+        { host, ...(port !== undefined ? { port } : {}), ...(url ? { url } : {}) },
+        ctx,
+      );
     } catch (err) {
       // Probes should not throw; if one does, it costs that probe only.
-      result = { probe: probe.id, host, ...(port !== undefined ? { port } : {}), status: classify(err), detail: String(err) };
+      result = {
+        probe: probe.id,
+        host,
+        ...(port !== undefined ? { port } : {}),
+        status: classify(err),
+        detail: String(err),
+      };
     }
     outcome(result);
     return result;
@@ -171,6 +218,7 @@ export async function sweep(opts: SweepOptions): Promise<SweepStats> {
   };
 
   const sweepHost = async (host: string): Promise<void> => {
+    const hostStarted = Date.now();
     const hostSignal = AbortSignal.any([opts.signal, AbortSignal.timeout(opts.hostTimeoutMs)]);
     const perHost = pLimit(opts.perHost);
     const open: number[] = [];
@@ -179,7 +227,17 @@ export async function sweep(opts: SweepOptions): Promise<SweepStats> {
     const record = (port: number, r: ConnectResult) => {
       if (r === 'open') {
         open.push(port);
-        const ex: Exchange = { type: 'exchange', host, port, transport: 'tcp', protocol: 'tcp', probe: 'tcp-connect', response: '', encoding: 'utf8', at: new Date().toISOString() };
+        const ex: Exchange = {
+          type: 'exchange',
+          host,
+          port,
+          transport: 'tcp',
+          protocol: 'tcp',
+          probe: 'tcp-connect',
+          response: '',
+          encoding: 'utf8',
+          at: new Date().toISOString(),
+        };
         exchangesOf(host).push(ex);
         opts.onExchange?.(ex);
       }
@@ -188,11 +246,18 @@ export async function sweep(opts: SweepOptions): Promise<SweepStats> {
     };
     // The first port doubles as host discovery: an absent LAN host costs one ARP timeout, not ten.
     const [first, ...rest] = opts.ports;
+    const local = onLocalSegment(host);
     if (first) {
-      const r = await connectOnce(host, first.port, hostSignal);
+      let r = await connectOnce(host, first.port, hostSignal, true);
+      // On a local segment a host that never answered ARP is absent, whatever TCP said: the kernel
+      // rate-limits the EHOSTUNREACH it reports, so many absent hosts surface as timeouts.
+      if (r === 'timeout' && local && !(await neighbours.after(Date.now())).get(host)?.complete)
+        r = 'unreachable';
       record(first.port, r);
       if (r !== 'unreachable') {
-        const results = await Promise.all(rest.map((p) => perHost(() => connectOnce(host, p.port, hostSignal))));
+        const results = await Promise.all(
+          rest.map((p) => perHost(() => connectOnce(host, p.port, hostSignal, false))),
+        );
         rest.forEach((p, i) => record(p.port, results[i] ?? 'error'));
       }
     }
@@ -224,7 +289,12 @@ export async function sweep(opts: SweepOptions): Promise<SweepStats> {
       if (hostSignal.aborted) break;
       const decision = opts.guard.checkUrl(f.url);
       if (!decision.allowed) {
-        const o: ProbeOutcome = { probe: 'onvif-soap', host, status: 'out-of-scope', detail: `XAddr ${f.url} not dialled: ${decision.reason}` };
+        const o: ProbeOutcome = {
+          probe: 'onvif-soap',
+          host,
+          status: 'out-of-scope',
+          detail: `XAddr ${f.url} not dialled: ${decision.reason}`,
+        };
         outcome(o);
         outcomes.push(o);
         continue;
@@ -236,6 +306,18 @@ export async function sweep(opts: SweepOptions): Promise<SweepStats> {
     }
     const exchanges = hostExchanges.get(host) ?? [];
     hostExchanges.delete(host);
+    const observations: Observation[] = [];
+    const neighbour =
+      local && exchanges.length > 0 ? (await neighbours.after(Date.now())).get(host) : undefined;
+    if (neighbour?.complete) {
+      observations.push({
+        type: 'observation',
+        host,
+        field: 'mac.address',
+        value: neighbour.mac,
+        probe: 'neighbour',
+      });
+    }
     rate.forget(host);
     // A host that only refused connections exists, but offers nothing to identify.
     const state: HostState = exchanges.length > 0 ? 'live' : untested && !responded ? 'untested' : 'absent';
@@ -243,7 +325,8 @@ export async function sweep(opts: SweepOptions): Promise<SweepStats> {
     if (state === 'untested') stats.untested += 1;
     stats.addressesDone += 1;
     opts.onProgress?.(stats.addressesDone);
-    if (state === 'live') opts.onHost({ host, state, openPorts: open, exchanges, outcomes });
+    opts.onHostDone?.(host, state, Date.now() - hostStarted);
+    if (state === 'live') opts.onHost({ host, state, openPorts: open, exchanges, observations, outcomes });
   };
 
   // A fixed set of workers pulls addresses from the lazy generator: a /16 never sits in memory.

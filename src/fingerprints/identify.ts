@@ -1,4 +1,4 @@
-import type { IdentityClaims, Identification } from '../core/identification.ts';
+import type { Identification, IdentityClaims } from '../core/identification.ts';
 import type { Observation } from '../core/observation.ts';
 import type { FingerprintLibrary } from './load.ts';
 import { type ClaimTemplate, type Fingerprint, MAX_MATCH_INPUT } from './schema.ts';

@@ -48,7 +48,10 @@ export function loadFingerprintFile(path: string, root = FINGERPRINTS_DIR): Fing
   validateYaml(file, fileSchema, 'FINGERPRINT');
   const raw = yaml.data as RawFile;
   if (!isField(raw.field)) {
-    throw new CamsweepError('FINGERPRINT', `${shown}:${file.lineOf(['field'])}: unknown field "${raw.field}"`);
+    throw new CamsweepError(
+      'FINGERPRINT',
+      `${shown}:${file.lineOf(['field'])}: unknown field "${raw.field}"`,
+    );
   }
   const field = raw.field;
   const fingerprints = raw.fingerprints.map((fp, index): Fingerprint => {
@@ -58,7 +61,10 @@ export function loadFingerprintFile(path: string, root = FINGERPRINTS_DIR): Fing
       regex = new RegExp(fp.pattern, fp.flags ?? '');
     } catch (err) {
       const msg = err instanceof Error ? err.message : String(err);
-      throw new CamsweepError('FINGERPRINT', `${shown}:${file.lineOf(['fingerprints', index, 'pattern'])}: ${msg}`);
+      throw new CamsweepError(
+        'FINGERPRINT',
+        `${shown}:${file.lineOf(['fingerprints', index, 'pattern'])}: ${msg}`,
+      );
     }
     return {
       id: fp.id,

@@ -14,7 +14,11 @@ const INFERRED_FACTOR = 0.8;
  * Vendor SDK ports (PROTOCOLS.md §4.6). One device never runs two makers' SDK services, but an
  * answer-everything honeypot (every port open) shows them all.
  */
-const SDK_PORT_MAKERS: Readonly<Record<number, string>> = { 8000: 'hikvision', 37777: 'dahua', 34567: 'xiongmai' };
+const SDK_PORT_MAKERS: Readonly<Record<number, string>> = {
+  8000: 'hikvision',
+  37777: 'dahua',
+  34567: 'xiongmai',
+};
 
 type Attr = 'maker' | 'brand' | 'model' | 'firmware' | 'serial';
 
@@ -190,9 +194,9 @@ function resolveOne(
     .sort((a, b) => b.certainty - a.certainty)
     .map((i) => i.deviceType)[0] as DeviceType | undefined;
   const addresses = [...hosts].sort(compareAddresses);
-  const ports = [
-    ...new Set(obs.filter((o) => o.field === 'tcp.open_port').map((o) => Number(o.value))),
-  ].sort((a, b) => a - b);
+  const ports = [...new Set(obs.filter((o) => o.field === 'tcp.open_port').map((o) => Number(o.value)))].sort(
+    (a, b) => a - b,
+  );
   // Model and firmware are only worth naming when the device is identified at all.
   const identified = !honeypot && (maker !== undefined || brand !== undefined || deviceType !== undefined);
   const model = identified ? pick('model') : undefined;

@@ -32,7 +32,9 @@ export interface VendorRegistry {
   name(id: string): string;
 }
 
-const schema = JSON.parse(readFileSync(join(FINGERPRINTS_DIR, 'schema', 'vendors.schema.json'), 'utf8')) as object;
+const schema = JSON.parse(
+  readFileSync(join(FINGERPRINTS_DIR, 'schema', 'vendors.schema.json'), 'utf8'),
+) as object;
 
 export function loadVendors(path = join(FINGERPRINTS_DIR, 'vendors.yaml')): VendorRegistry {
   const file = readYamlFile(path, 'FINGERPRINT');
@@ -69,7 +71,10 @@ export function loadVendors(path = join(FINGERPRINTS_DIR, 'vendors.yaml')): Vend
  * (subsidiaryOf before oemOf). Unverified relations are never followed: they must not raise a
  * verdict on their own (issue #4).
  */
-export function parentOf(reg: VendorRegistry, id: string): { vendor: string; relation: Relation } | undefined {
+export function parentOf(
+  reg: VendorRegistry,
+  id: string,
+): { vendor: string; relation: Relation } | undefined {
   const v = reg.get(id);
   if (!v) return undefined;
   const usable = v.relations.filter((r) => r.confidence !== 'unverified' && r.type !== 'formerSubsidiaryOf');

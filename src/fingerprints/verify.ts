@@ -28,11 +28,16 @@ export interface VerifyResult {
 const CAMERA_TYPES = new Set(['camera', 'recorder', 'camera-or-recorder']);
 
 /** fixtures/negatives/*.yaml: non-camera banners no fingerprint may attribute to a camera maker. */
-export function loadNegatives(dir = join(FIXTURES_DIR, 'negatives')): { banners: NegativeBanner[]; errors: string[] } {
+export function loadNegatives(dir = join(FIXTURES_DIR, 'negatives')): {
+  banners: NegativeBanner[];
+  errors: string[];
+} {
   const path = join(dir, 'banners.yaml');
   if (!existsSync(path)) return { banners: [], errors: [] };
   try {
-    const data = readYamlFile(path, 'FINGERPRINT').data as { banners?: NegativeBanner[]; vendorButNotCamera?: NegativeBanner[] } | NegativeBanner[];
+    const data = readYamlFile(path, 'FINGERPRINT').data as
+      | { banners?: NegativeBanner[]; vendorButNotCamera?: NegativeBanner[] }
+      | NegativeBanner[];
     const banners = Array.isArray(data) ? data : [...(data.banners ?? [])];
     return { banners, errors: [] };
   } catch (err) {
@@ -41,7 +46,10 @@ export function loadNegatives(dir = join(FIXTURES_DIR, 'negatives')): { banners:
 }
 
 /** Every check of ARCHITECTURE §5; each problem as `file:line: message`. */
-export function verifyLibrary(dir = FINGERPRINTS_DIR, negativesDir = join(FIXTURES_DIR, 'negatives')): VerifyResult {
+export function verifyLibrary(
+  dir = FINGERPRINTS_DIR,
+  negativesDir = join(FIXTURES_DIR, 'negatives'),
+): VerifyResult {
   const errors: string[] = [];
   let vendors: VendorRegistry | undefined;
   try {
@@ -67,19 +75,26 @@ export function verifyLibrary(dir = FINGERPRINTS_DIR, negativesDir = join(FIXTUR
       const prior = ids.get(fp.id);
       if (prior) errors.push(`${at}: duplicate id "${fp.id}" (first at ${prior})`);
       else ids.set(fp.id, at);
-      if (!fp.pattern.startsWith('^') || !fp.pattern.endsWith('$')) errors.push(`${at}: pattern must be anchored with ^ and $`);
+      if (!fp.pattern.startsWith('^') || !fp.pattern.endsWith('$'))
+        errors.push(`${at}: pattern must be anchored with ^ and $`);
       const redos = catastrophicBacktracking(fp.pattern);
       if (redos) errors.push(`${at}: pattern can backtrack catastrophically (${redos})`);
-      const groups = new Set([...fp.pattern.matchAll(/\(\?<([A-Za-z_][A-Za-z0-9_]*)>/g)].map((m) => m[1] ?? ''));
+      const groups = new Set(
+        [...fp.pattern.matchAll(/\(\?<([A-Za-z_][A-Za-z0-9_]*)>/g)].map((m) => m[1] ?? ''),
+      );
       const used = new Set(
-        Object.values(fp.set).flatMap((v) => [...String(v).matchAll(/\{([A-Za-z_][A-Za-z0-9_]*)\}/g)].map((m) => m[1] ?? '')),
+        Object.values(fp.set).flatMap((v) =>
+          [...String(v).matchAll(/\{([A-Za-z_][A-Za-z0-9_]*)\}/g)].map((m) => m[1] ?? ''),
+        ),
       );
       for (const g of groups) if (!used.has(g)) errors.push(`${at}: named group "${g}" is never used in set`);
-      for (const u of used) if (!groups.has(u)) errors.push(`${at}: set uses {${u}} but the pattern has no such group`);
+      for (const u of used)
+        if (!groups.has(u)) errors.push(`${at}: set uses {${u}} but the pattern has no such group`);
       if (vendors) {
         for (const key of ['maker', 'brand'] as const) {
           const v = fp.set[key];
-          if (v && !v.includes('{') && !vendors.get(v)) errors.push(`${at}: ${key} "${v}" is not in vendors.yaml`);
+          if (v && !v.includes('{') && !vendors.get(v))
+            errors.push(`${at}: ${key} "${v}" is not in vendors.yaml`);
         }
       }
       for (const ex of fp.examples) {
@@ -91,12 +106,15 @@ export function verifyLibrary(dir = FINGERPRINTS_DIR, negativesDir = join(FIXTUR
           continue;
         }
         if (m.fingerprint.id !== fp.id) {
-          errors.push(`${at}: example "${ex.value}" is matched first by "${m.fingerprint.id}" (${m.fingerprint.file}:${m.fingerprint.line})`);
+          errors.push(
+            `${at}: example "${ex.value}" is matched first by "${m.fingerprint.id}" (${m.fingerprint.file}:${m.fingerprint.line})`,
+          );
           continue;
         }
         for (const [k, want] of Object.entries(ex.expect)) {
           const got = m.claims[k as keyof typeof m.claims];
-          if (got !== want) errors.push(`${at}: example "${ex.value}" gives ${k}=${got ?? '(none)'}, expected ${want}`);
+          if (got !== want)
+            errors.push(`${at}: example "${ex.value}" gives ${k}=${got ?? '(none)'}, expected ${want}`);
         }
       }
       for (const ce of fp.counterexamples) {

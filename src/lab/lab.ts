@@ -36,7 +36,8 @@ export interface LoopbackLabOptions {
 
 function nthAddress(base: string, n: number): string {
   const parts = base.split('.').map(Number);
-  const value = ((parts[0] ?? 127) << 24) + ((parts[1] ?? 0) << 16) + ((parts[2] ?? 0) << 8) + (parts[3] ?? 0) + n;
+  const value =
+    ((parts[0] ?? 127) << 24) + ((parts[1] ?? 0) << 16) + ((parts[2] ?? 0) << 8) + (parts[3] ?? 0) + n;
   return [value >>> 24, (value >>> 16) & 255, (value >>> 8) & 255, value & 255].join('.');
 }
 
@@ -47,7 +48,8 @@ export function loopbackPorts(): string {
 /** Every persona on its own 127.x address, in this process. No root, no multicast. */
 export async function startLoopbackLab(opts: LoopbackLabOptions): Promise<LabHandle> {
   const base = opts.base ?? '127.77.0.10';
-  if (!base.startsWith('127.')) throw new CamsweepError('LAB', `loopback lab address ${base} is not in 127.0.0.0/8`);
+  if (!base.startsWith('127.'))
+    throw new CamsweepError('LAB', `loopback lab address ${base} is not in 127.0.0.0/8`);
   const wsdPort = opts.wsdPort ?? 3702;
   const running: PersonaServices[] = [];
   try {
@@ -112,7 +114,14 @@ export async function startNetnsLab(opts: NetnsLabOptions): Promise<LabHandle> {
         const child = topology.spawnIn(
           `p${i}`,
           process.execPath,
-          ['--import', 'tsx', join(PACKAGE_ROOT, 'src', 'lab', 'serve.ts'), p.persona.dir, p.address, String(opts.lifetimeMs ?? 600_000)],
+          [
+            '--import',
+            'tsx',
+            join(PACKAGE_ROOT, 'src', 'lab', 'serve.ts'),
+            p.persona.dir,
+            p.address,
+            String(opts.lifetimeMs ?? 600_000),
+          ],
           { stdio: ['ignore', 'pipe', 'pipe'], cwd: PACKAGE_ROOT },
         );
         let err = '';
@@ -121,7 +130,9 @@ export async function startNetnsLab(opts: NetnsLabOptions): Promise<LabHandle> {
         });
         const ready = new Promise<void>((resolve, reject) => {
           child.stdout?.on('data', (d: Buffer) => d.toString().includes('ready') && resolve());
-          child.once('exit', (code) => reject(new Error(`persona ${p.persona.id} exited (${code}): ${err.trim()}`)));
+          child.once('exit', (code) =>
+            reject(new Error(`persona ${p.persona.id} exited (${code}): ${err.trim()}`)),
+          );
         });
         const timeout = new Promise<never>((_, reject) =>
           setTimeout(() => reject(new Error(`persona ${p.persona.id} did not start`)), 20_000).unref(),
@@ -131,7 +142,10 @@ export async function startNetnsLab(opts: NetnsLabOptions): Promise<LabHandle> {
     );
   } catch (err) {
     await topology.destroy();
-    throw new CamsweepError('LAB', `cannot start the netns lab: ${err instanceof Error ? err.message : String(err)}`);
+    throw new CamsweepError(
+      'LAB',
+      `cannot start the netns lab: ${err instanceof Error ? err.message : String(err)}`,
+    );
   }
   return {
     mode: 'netns',

@@ -22,7 +22,13 @@ export interface HttpService {
 }
 
 export type HttpFault = 'hang' | 'reset' | 'split' | 'garbage' | 'drip' | 'oversize' | 'invalid-utf8';
-export type WsdFault = 'duplicate' | 'entity-bomb' | 'deep-nesting' | 'wrong-source' | 'garbage' | 'hostile-xaddr';
+export type WsdFault =
+  | 'duplicate'
+  | 'entity-bomb'
+  | 'deep-nesting'
+  | 'wrong-source'
+  | 'garbage'
+  | 'hostile-xaddr';
 
 export interface Persona {
   id: string;
@@ -31,7 +37,11 @@ export interface Persona {
   expect: { maker?: string; brand?: string; model?: string; finding: 'restricted' | 'review' | 'none' };
   mac?: string;
   provenance: { fact: string; source: string }[];
-  services: { http?: HttpService[]; wsd?: { probeMatch: string; types?: ('nvt' | 'device')[] }; tcp?: number[] };
+  services: {
+    http?: HttpService[];
+    wsd?: { probeMatch: string; types?: ('nvt' | 'device')[] };
+    tcp?: number[];
+  };
   faults?: { http?: HttpFault; wsd?: WsdFault };
   /** The persona's folder, for response files. */
   dir: string;
@@ -70,7 +80,8 @@ export function selectPersonas(all: Persona[], ids: readonly string[] | undefine
   if (!ids || ids.length === 0) return all;
   return ids.map((id) => {
     const p = all.find((x) => x.id === id || x.id.startsWith(id));
-    if (!p) throw new CamsweepError('USAGE', `unknown persona "${id}" (known: ${all.map((x) => x.id).join(', ')})`);
+    if (!p)
+      throw new CamsweepError('USAGE', `unknown persona "${id}" (known: ${all.map((x) => x.id).join(', ')})`);
     return p;
   });
 }

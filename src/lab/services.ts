@@ -30,7 +30,11 @@ export interface ServeOptions {
   wrongSource?: string;
 }
 
-export async function startPersona(persona: Persona, address: string, opts: ServeOptions): Promise<PersonaServices> {
+export async function startPersona(
+  persona: Persona,
+  address: string,
+  opts: ServeOptions,
+): Promise<PersonaServices> {
   const servers: Server[] = [];
   const sockets: UdpSocket[] = [];
   const used = new Set<number>();

@@ -46,9 +46,6 @@ export function renderHttpResponse(text: string, v: TemplateVars): Buffer {
   const headRaw = m ? filled.slice(0, m.index) : filled.replace(/\r?\n$/, '');
   const body = m ? filled.slice(m.index + m[0].length) : '';
   const bodyBytes = Buffer.from(body, 'utf8');
-  const head = headRaw
-    .split(/\r?\n/)
-    .join('\r\n')
-    .replaceAll('{{contentLength}}', String(bodyBytes.length));
+  const head = headRaw.split(/\r?\n/).join('\r\n').replaceAll('{{contentLength}}', String(bodyBytes.length));
   return Buffer.concat([Buffer.from(`${head}\r\n\r\n`, 'latin1'), bodyBytes]);
 }

@@ -29,17 +29,35 @@ export function labCertificate(subject = 'CN=camsweep-lab'): LabCert {
     execFileSync(
       'openssl',
       [
-        'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes',
-        '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'), '-days', '3650',
-        '-subj', toOpensslSubject(subject),
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:prime256v1',
+        '-nodes',
+        '-keyout',
+        join(dir, 'key.pem'),
+        '-out',
+        join(dir, 'cert.pem'),
+        '-days',
+        '3650',
+        '-subj',
+        toOpensslSubject(subject),
       ],
       { stdio: 'ignore' },
     );
-    const pair = { key: readFileSync(join(dir, 'key.pem'), 'utf8'), cert: readFileSync(join(dir, 'cert.pem'), 'utf8') };
+    const pair = {
+      key: readFileSync(join(dir, 'key.pem'), 'utf8'),
+      cert: readFileSync(join(dir, 'cert.pem'), 'utf8'),
+    };
     cache.set(subject, pair);
     return pair;
   } catch (err) {
-    throw new CamsweepError('LAB', `cannot make a lab TLS certificate with openssl: ${String(err).split('\n')[0]}`);
+    throw new CamsweepError(
+      'LAB',
+      `cannot make a lab TLS certificate with openssl: ${String(err).split('\n')[0]}`,
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

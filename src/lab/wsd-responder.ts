@@ -30,8 +30,11 @@ function hostileBody(fault: WsdFault, normal: string): Buffer {
   switch (fault) {
     case 'entity-bomb': {
       const ents = ['<!ENTITY a0 "lol">'];
-      for (let i = 1; i < 10; i++) ents.push(`<!ENTITY a${i} "&a${i - 1};&a${i - 1};&a${i - 1};&a${i - 1};&a${i - 1};">`);
-      return Buffer.from(`<?xml version="1.0"?><!DOCTYPE s [${ents.join('')}]>${normal.replace(/<\?xml[^>]*>/, '').replace('</d:Scopes>', '&a9;</d:Scopes>')}`);
+      for (let i = 1; i < 10; i++)
+        ents.push(`<!ENTITY a${i} "&a${i - 1};&a${i - 1};&a${i - 1};&a${i - 1};&a${i - 1};">`);
+      return Buffer.from(
+        `<?xml version="1.0"?><!DOCTYPE s [${ents.join('')}]>${normal.replace(/<\?xml[^>]*>/, '').replace('</d:Scopes>', '&a9;</d:Scopes>')}`,
+      );
     }
     case 'deep-nesting':
       return Buffer.from(`<a>${'<b>'.repeat(100_000)}${'</b>'.repeat(100_000)}</a>`);

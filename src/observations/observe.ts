@@ -10,7 +10,15 @@ export function observe(ex: Exchange): Observation[] {
     case 'tcp':
       return ex.port === undefined
         ? []
-        : [{ type: 'observation', host: ex.host, port: ex.port, field: 'tcp.open_port', value: String(ex.port) }];
+        : [
+            {
+              type: 'observation',
+              host: ex.host,
+              port: ex.port,
+              field: 'tcp.open_port',
+              value: String(ex.port),
+            },
+          ];
     case 'http':
     case 'tls':
       return observeHttp(ex);

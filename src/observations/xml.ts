@@ -53,7 +53,10 @@ export function parseXml(text: string): XmlResult {
     if (!doc || typeof doc !== 'object') return { ok: false, reason: 'not XML' };
     return { ok: true, doc: doc as Record<string, unknown> };
   } catch (err) {
-    return { ok: false, reason: err instanceof Error ? err.message.split('\n')[0] ?? 'bad XML' : 'bad XML' };
+    return {
+      ok: false,
+      reason: err instanceof Error ? (err.message.split('\n')[0] ?? 'bad XML') : 'bad XML',
+    };
   }
 }
 
@@ -73,6 +76,7 @@ export function xmlText(node: unknown): string | undefined {
   if (Array.isArray(node)) return xmlText(node[0]);
   if (typeof node === 'string') return node;
   if (typeof node === 'number' || typeof node === 'boolean') return String(node);
-  if (node && typeof node === 'object' && '#text' in node) return xmlText((node as Record<string, unknown>)['#text']);
+  if (node && typeof node === 'object' && '#text' in node)
+    return xmlText((node as Record<string, unknown>)['#text']);
   return undefined;
 }

@@ -68,7 +68,8 @@ function confidenceOf(device: Device, evidence: Identification[]): Confidence {
   const makerClaims = evidence.filter((i) => i.maker === device.maker);
   const kinds = new Set(makerClaims.map((i) => i.field.split('.')[0]));
   const inferred = makerClaims.length === 0;
-  if (!inferred && (kinds.size >= 2 || makerClaims.some((i) => i.certainty >= HIGH_CERTAINTY))) return 'confirmed';
+  if (!inferred && (kinds.size >= 2 || makerClaims.some((i) => i.certainty >= HIGH_CERTAINTY)))
+    return 'confirmed';
   if (device.certainty >= 0.6) return 'probable';
   return 'possible';
 }

@@ -9,7 +9,9 @@ import type { Policy, PolicyRule } from './schema.ts';
 export const POLICIES_DIR = join(FINGERPRINTS_DIR, 'policies');
 export const DEFAULT_POLICY = 'uk-nil-2022';
 
-const schema = JSON.parse(readFileSync(join(FINGERPRINTS_DIR, 'schema', 'policy.schema.json'), 'utf8')) as object;
+const schema = JSON.parse(
+  readFileSync(join(FINGERPRINTS_DIR, 'schema', 'policy.schema.json'), 'utf8'),
+) as object;
 
 /** `name` is a built-in policy id or a path to a YAML file. */
 export function loadPolicy(name: string, vendors: VendorRegistry): Policy {
@@ -28,7 +30,10 @@ export function loadPolicy(name: string, vendors: VendorRegistry): Policy {
     r.makers.forEach((m, mi) => {
       if (!vendors.get(m)) {
         const line = file.lineOf(['rules', i, 'makers', mi]);
-        throw new CamsweepError('POLICY', `${path}:${line}: unknown maker "${m}" (not in fingerprints/vendors.yaml)`);
+        throw new CamsweepError(
+          'POLICY',
+          `${path}:${line}: unknown maker "${m}" (not in fingerprints/vendors.yaml)`,
+        );
       }
     });
     return {

@@ -28,6 +28,8 @@ export interface SummaryEvent {
   findings: Record<string, number>;
   statuses: Record<string, number>;
   outOfScope: number;
+  /** Times the kernel pushed back (EMFILE, ENOBUFS, a full neighbour table) and the sweep slowed down. */
+  slowdowns: number;
   fingerprints: number;
 }
 

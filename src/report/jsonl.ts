@@ -49,7 +49,8 @@ export function readEvents(path: string): SweepEvent[] {
       throw new CamsweepError('BAD_FILE', `${path}:${i + 1}: not a JSON line`);
     }
     const t = v && typeof v === 'object' && 'type' in v ? v.type : undefined;
-    if (t === 'device' || t === 'finding' || t === 'summary' || t === 'probe-status') out.push(v as SweepEvent);
+    if (t === 'device' || t === 'finding' || t === 'summary' || t === 'probe-status')
+      out.push(v as SweepEvent);
   });
   return out;
 }

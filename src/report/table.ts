@@ -44,7 +44,11 @@ export function renderTable(set: EventSet, opts: TableOptions): string {
   for (const d of set.devices) {
     const f = restricted.get(d.id);
     const verdict = f
-      ? paint(f.severity === 'restricted' ? ['bold', 'red'] : 'yellow', `${f.severity} (${f.confidence})`, opts.colour)
+      ? paint(
+          f.severity === 'restricted' ? ['bold', 'red'] : 'yellow',
+          `${f.severity} (${f.confidence})`,
+          opts.colour,
+        )
       : d.maker || (d.deviceType && !['camera', 'recorder', 'camera-or-recorder'].includes(d.deviceType))
         ? 'none'
         : paint('dim', d.notes[0] ? clean(d.notes[0], 60) : 'unidentified', opts.colour);
@@ -75,7 +79,12 @@ export function renderTable(set: EventSet, opts: TableOptions): string {
   return `${out.join('\n')}\n`;
 }
 
-function renderFinding(f: Finding, devices: readonly Device[], colour: boolean, names: (id: string) => string): string {
+function renderFinding(
+  f: Finding,
+  devices: readonly Device[],
+  colour: boolean,
+  names: (id: string) => string,
+): string {
   const d = devices.find((x) => x.id === f.device);
   const head = paint(
     f.severity === 'restricted' ? ['bold', 'red'] : ['bold', 'yellow'],

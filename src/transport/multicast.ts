@@ -40,13 +40,18 @@ export function chooseInterfaces(
   if (choice === 'none') return [];
   if (choice === 'all') return available;
   if (choice === 'auto') {
-    return available.filter((i) => targetRanges.some((r) => r.family === 4 && r.start <= i.last && r.end >= i.first));
+    return available.filter((i) =>
+      targetRanges.some((r) => r.family === 4 && r.start <= i.last && r.end >= i.first),
+    );
   }
   return choice.map((name) => {
     const found = available.find((i) => i.name === name || i.address === name);
     if (!found) {
       const known = available.map((i) => i.name).join(', ') || 'none';
-      throw new CamsweepError('USAGE', `unknown interface "${name}" for --interface (IPv4 interfaces here: ${known})`);
+      throw new CamsweepError(
+        'USAGE',
+        `unknown interface "${name}" for --interface (IPv4 interfaces here: ${known})`,
+      );
     }
     return found;
   });

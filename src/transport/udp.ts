@@ -69,7 +69,11 @@ export async function udpExchange(
         dropped += 1;
         return;
       }
-      replies.push({ from: rinfo.address, port: rinfo.port, bytes: Buffer.from(msg.subarray(0, MAX_DATAGRAM)) });
+      replies.push({
+        from: rinfo.address,
+        port: rinfo.port,
+        bytes: Buffer.from(msg.subarray(0, MAX_DATAGRAM)),
+      });
       if (opts.done?.(replies)) finish();
     });
     socket.bind(0, () => {

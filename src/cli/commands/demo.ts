@@ -4,9 +4,9 @@ import { join, resolve } from 'node:path';
 import { Command, Option } from 'commander';
 import { CamsweepError } from '../../core/errors.ts';
 import { PACKAGE_ROOT } from '../../core/paths.ts';
+import { type LabModeChoice, resolveMode, startLab } from './lab.ts';
 import { renderReport } from './report.ts';
 import { runScan, type ScanOptions, scanCommand } from './scan.ts';
-import { type LabModeChoice, resolveMode, startLab } from './lab.ts';
 
 const BIN = join(PACKAGE_ROOT, 'bin', 'camsweep.mjs');
 
@@ -17,7 +17,11 @@ const BIN = join(PACKAGE_ROOT, 'bin', 'camsweep.mjs');
 export function demoCommand(): Command {
   return new Command('demo')
     .description('sweep the built-in lab and write every report to ./camsweep-demo/')
-    .addOption(new Option('--mode <mode>', 'lab mode (auto: netns as root, else loopback)').choices(['auto', 'loopback', 'netns']).default('auto'))
+    .addOption(
+      new Option('--mode <mode>', 'lab mode (auto: netns as root, else loopback)')
+        .choices(['auto', 'loopback', 'netns'])
+        .default('auto'),
+    )
     .option('--dir <dir>', 'where to write the results', 'camsweep-demo')
     .addHelpText('after', '\nExample:\n  npm run demo            # or: npx camsweep demo --mode loopback\n')
     .action(async (opts: { mode: LabModeChoice; dir: string }) => {
@@ -30,11 +34,27 @@ export function demoCommand(): Command {
       const exchangesFile = join(dir, 'exchanges.jsonl');
       let code: number;
       try {
-        const args = [...lab.targets, ...lab.scanArgs, '--out', sweepFile, '--record', exchangesFile, '--quiet'];
+        const args = [
+          ...lab.targets,
+          ...lab.scanArgs,
+          '--out',
+          sweepFile,
+          '--record',
+          exchangesFile,
+          '--quiet',
+        ];
         process.stderr.write(`sweeping ${lab.targets.join(' ')} (${lab.personas.length} lab devices)…\n`);
         if (lab.scannerNamespace) {
           // netns: the scanner runs inside the lab's scanner namespace, never in the root namespace.
-          code = await runChild('ip', ['netns', 'exec', lab.scannerNamespace, process.execPath, BIN, 'scan', ...args]);
+          code = await runChild('ip', [
+            'netns',
+            'exec',
+            lab.scannerNamespace,
+            process.execPath,
+            BIN,
+            'scan',
+            ...args,
+          ]);
         } else {
           code = await runScanFromArgs(args);
         }

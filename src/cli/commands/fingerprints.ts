@@ -43,7 +43,9 @@ export function fingerprintsCommand(): Command {
         return;
       }
       for (const fp of rows) {
-        const set = Object.entries(fp.set).map(([k, v]) => `${k}=${v}`).join(' ');
+        const set = Object.entries(fp.set)
+          .map(([k, v]) => `${k}=${v}`)
+          .join(' ');
         process.stdout.write(`${fp.id.padEnd(36)} ${fp.field.padEnd(26)} ${set}\n`);
       }
       process.stdout.write(`${rows.length} fingerprints\n`);
@@ -52,12 +54,18 @@ export function fingerprintsCommand(): Command {
     .command('match')
     .description('match values from stdin (one per line) against one field and explain the result')
     .argument('<field>', 'an observation field, e.g. http.header.server')
-    .addHelpText('after', "\nExample:\n  echo 'DNVRS-Webs' | camsweep fingerprints match http.header.server\n")
+    .addHelpText(
+      'after',
+      "\nExample:\n  echo 'DNVRS-Webs' | camsweep fingerprints match http.header.server\n",
+    )
     .action(async (field: string) => {
       if (!isField(field)) throw new CamsweepError('USAGE', `unknown field "${field}"`);
       const lib = loadLibrary();
       const text = await readStdin();
-      const values = text.split('\n').map((l) => l.replace(/\r$/, '')).filter((l) => l.length > 0);
+      const values = text
+        .split('\n')
+        .map((l) => l.replace(/\r$/, ''))
+        .filter((l) => l.length > 0);
       if (values.length === 0) throw new CamsweepError('USAGE', 'nothing on stdin: pipe one value per line');
       let misses = 0;
       for (const v of values) {
@@ -67,7 +75,9 @@ export function fingerprintsCommand(): Command {
           process.stdout.write(`"${clean(v, 200)}": no match\n`);
           continue;
         }
-        const set = Object.entries(m.claims).map(([k, x]) => `${k}=${x}`).join(' ');
+        const set = Object.entries(m.claims)
+          .map(([k, x]) => `${k}=${x}`)
+          .join(' ');
         process.stdout.write(
           `"${clean(v, 200)}": ${m.fingerprint.id} (${m.fingerprint.file}:${m.fingerprint.line}) sets ${set} ` +
             `certainty ${m.fingerprint.certainty}\n  pattern ${m.fingerprint.pattern}\n  why: ${m.fingerprint.provenance}\n`,

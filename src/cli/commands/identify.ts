@@ -13,10 +13,16 @@ import { collect } from '../options.ts';
 export function identifyCommand(): Command {
   return new Command('identify')
     .description('identify devices from recorded exchanges or observation lines, offline')
-    .requiredOption('--from <file>', 'a JSONL file of exchange and/or observation lines (e.g. from scan --record)')
+    .requiredOption(
+      '--from <file>',
+      'a JSONL file of exchange and/or observation lines (e.g. from scan --record)',
+    )
     .option('--policy <name|file>', 'policy to apply (repeatable; default uk-nil-2022)', collect)
     .option('--format <format>', 'table, jsonl or csv (default: table on a terminal, else jsonl)')
-    .addHelpText('after', '\nExample:\n  camsweep identify --from exchanges.jsonl --format jsonl > devices.jsonl\n')
+    .addHelpText(
+      'after',
+      '\nExample:\n  camsweep identify --from exchanges.jsonl --format jsonl > devices.jsonl\n',
+    )
     .action(async (opts: { from: string; policy?: string[]; format?: string }) => {
       const format = opts.format ?? (process.stdout.isTTY ? 'table' : 'jsonl');
       if (!['table', 'jsonl', 'csv'].includes(format)) {
@@ -31,12 +37,16 @@ export function identifyCommand(): Command {
         throw new CamsweepError('BAD_FILE', `cannot read "${opts.from}" (${code})`);
       }
       for (const r of read.rejected) process.stderr.write(`skipped ${r}\n`);
-      if (read.lines.length === 0) throw new CamsweepError('BAD_FILE', `${opts.from}: no exchange or observation lines`);
+      if (read.lines.length === 0)
+        throw new CamsweepError('BAD_FILE', `${opts.from}: no exchange or observation lines`);
       const analysis = analyse(read.lines, knowledge);
       const events: SweepEvent[] = [...analysis.devices, ...analysis.findings];
       const set = collectEvents(events);
       if (format === 'jsonl') process.stdout.write(renderJsonl(events));
       else if (format === 'csv') process.stdout.write(renderCsv(set));
-      else process.stdout.write(renderTable(set, { colour: !!process.stdout.isTTY, names: knowledge.vendors.name }));
+      else
+        process.stdout.write(
+          renderTable(set, { colour: !!process.stdout.isTTY, names: knowledge.vendors.name }),
+        );
     });
 }

@@ -1,6 +1,6 @@
 import { Command, Option } from 'commander';
-import { cleanupLabs } from '../../lab/netns.ts';
 import { type LabHandle, startLoopbackLab, startNetnsLab, waitForSignal } from '../../lab/lab.ts';
+import { cleanupLabs } from '../../lab/netns.ts';
 import { listPersonas, selectPersonas } from '../../lab/persona.ts';
 import { collectList } from '../options.ts';
 
@@ -11,9 +11,15 @@ export function resolveMode(choice: LabModeChoice): 'loopback' | 'netns' {
   return process.getuid?.() === 0 ? 'netns' : 'loopback';
 }
 
-export async function startLab(mode: 'loopback' | 'netns', personaIds?: string[], base?: string): Promise<LabHandle> {
+export async function startLab(
+  mode: 'loopback' | 'netns',
+  personaIds?: string[],
+  base?: string,
+): Promise<LabHandle> {
   const personas = selectPersonas(listPersonas(), personaIds);
-  return mode === 'netns' ? startNetnsLab({ personas }) : startLoopbackLab({ personas, ...(base ? { base } : {}) });
+  return mode === 'netns'
+    ? startNetnsLab({ personas })
+    : startLoopbackLab({ personas, ...(base ? { base } : {}) });
 }
 
 export function scanCommandLine(lab: LabHandle): string {
@@ -22,7 +28,9 @@ export function scanCommandLine(lab: LabHandle): string {
 }
 
 export function labCommand(): Command {
-  const cmd = new Command('lab').description('the simulated camera lab: personas rebuilt from public device evidence');
+  const cmd = new Command('lab').description(
+    'the simulated camera lab: personas rebuilt from public device evidence',
+  );
   cmd
     .command('up')
     .description('start the lab, print its targets and the scan command, run until Ctrl-C')
@@ -38,9 +46,13 @@ export function labCommand(): Command {
       const lab = await startLab(resolveMode(opts.mode), opts.personas, opts.base);
       process.stdout.write(`camsweep lab (${lab.mode}) is up:\n`);
       for (const p of lab.personas) {
-        process.stdout.write(`  ${p.address.padEnd(15)} ${p.persona.name}  [expect: ${p.persona.expect.finding}]\n`);
+        process.stdout.write(
+          `  ${p.address.padEnd(15)} ${p.persona.name}  [expect: ${p.persona.expect.finding}]\n`,
+        );
       }
-      process.stdout.write(`\nSweep it with:\n  ${scanCommandLine(lab)}\n\nCtrl-C stops the lab and removes everything it created.\n`);
+      process.stdout.write(
+        `\nSweep it with:\n  ${scanCommandLine(lab)}\n\nCtrl-C stops the lab and removes everything it created.\n`,
+      );
       await waitForSignal();
       await lab.stop();
       process.stdout.write('lab stopped\n');

@@ -11,7 +11,11 @@ export const REPORT_FORMATS = ['table', 'jsonl', 'csv'] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
 
 /** Pure rendering of a recorded event stream, shared by `report` and the demo. */
-export function renderReport(path: string, format: ReportFormat, opts: { bom?: boolean; colour?: boolean } = {}): string {
+export function renderReport(
+  path: string,
+  format: ReportFormat,
+  opts: { bom?: boolean; colour?: boolean } = {},
+): string {
   const events = readEvents(path);
   if (events.length === 0) throw new CamsweepError('BAD_FILE', `${path}: no camsweep events in it`);
   const set = collect(events);
@@ -27,7 +31,10 @@ export function reportCommand(): Command {
     .addOption(new Option('--format <format>', 'output format').choices([...REPORT_FORMATS]).default('table'))
     .option('--out <file>', 'write to a file instead of stdout')
     .option('--bom', 'start CSV output with a UTF-8 byte-order mark (for Excel)')
-    .addHelpText('after', '\nExample:\n  camsweep report --from sweep.jsonl --format csv --bom --out assets.csv\n')
+    .addHelpText(
+      'after',
+      '\nExample:\n  camsweep report --from sweep.jsonl --format csv --bom --out assets.csv\n',
+    )
     .action((opts: { from: string; format: ReportFormat; out?: string; bom?: boolean }) => {
       const text = renderReport(opts.from, opts.format, {
         ...(opts.bom ? { bom: true } : {}),

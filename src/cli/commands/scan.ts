@@ -49,7 +49,11 @@ export function scanCommand(): Command {
   return new Command('scan')
     .description('sweep targets for cameras, NVRs and DVRs and report restricted makers with their evidence')
     .argument('<targets...>', 'IPv4/IPv6 addresses, CIDR blocks, ranges a-b, host names, or @file lists')
-    .option('--exclude <targets>', 'addresses, blocks or ranges to leave alone (repeatable, comma-separated)', collectList)
+    .option(
+      '--exclude <targets>',
+      'addresses, blocks or ranges to leave alone (repeatable, comma-separated)',
+      collectList,
+    )
     .option('--exclude-file <file>', 'a file of exclusions, one per line, # comments (repeatable)', collect)
     .option('--allow-large', 'allow blocks larger than an IPv4 /16 or an IPv6 /112')
     .option('--ports <list>', `TCP ports, ranges, or port/service (default ${formatPorts(DEFAULT_PORTS)})`)
@@ -58,20 +62,59 @@ export function scanCommand(): Command {
       'multicast discovery: auto (segments the targets are on), all, none, or interface names (repeatable)',
       collectList,
     )
-    .option('--policy <name|file>', 'policy to apply: a built-in name or a YAML file (repeatable; default uk-nil-2022)', collect)
-    .addOption(new Option('--format <format>', 'stdout format (default: table on a terminal, else jsonl)').choices(['table', 'jsonl', 'csv']))
+    .option(
+      '--policy <name|file>',
+      'policy to apply: a built-in name or a YAML file (repeatable; default uk-nil-2022)',
+      collect,
+    )
+    .addOption(
+      new Option('--format <format>', 'stdout format (default: table on a terminal, else jsonl)').choices([
+        'table',
+        'jsonl',
+        'csv',
+      ]),
+    )
     .option('--out <file>', 'write the JSONL event stream here as it is found')
     .option('--record <file>', 'write every exchange (raw requests and responses) as JSONL; secrets redacted')
-    .option('--concurrency <n>', 'global cap on connections in flight', intOption('--concurrency', 1, 16384), 512)
+    .option(
+      '--concurrency <n>',
+      'global cap on connections in flight',
+      intOption('--concurrency', 1, 16384),
+      512,
+    )
     .option('--per-host <n>', 'cap on connections in flight to one host', intOption('--per-host', 1, 64), 4)
     .option('--rate <n>', 'new connections per second to one host', intOption('--rate', 1, 10000), 40)
     .option('--timeout <ms>', 'deadline for one probe', intOption('--timeout', 100, 120000), 5000)
-    .option('--connect-timeout <ms>', 'deadline for one TCP connect', intOption('--connect-timeout', 50, 60000), 1500)
-    .option('--host-timeout <ms>', 'deadline for everything done to one host', intOption('--host-timeout', 500, 600000), 60000)
+    .option(
+      '--connect-timeout <ms>',
+      'deadline for one TCP connect',
+      intOption('--connect-timeout', 50, 60000),
+      1500,
+    )
+    .option(
+      '--host-timeout <ms>',
+      'deadline for everything done to one host',
+      intOption('--host-timeout', 500, 600000),
+      60000,
+    )
     .option('--wsd-port <port>', 'UDP port for unicast WS-Discovery', intOption('--wsd-port', 1, 65535), 3702)
-    .option('--udp-window <ms>', 'how long a unicast UDP probe waits for replies', intOption('--udp-window', 50, 30000), 1000)
-    .option('--multicast-window <ms>', 'how long multicast discovery listens', intOption('--multicast-window', 100, 60000), 2000)
-    .addOption(new Option('--fail-on <level>', 'exit 1 when a finding is at or above this level').choices(['restricted', 'review', 'none']).default('none'))
+    .option(
+      '--udp-window <ms>',
+      'how long a unicast UDP probe waits for replies',
+      intOption('--udp-window', 50, 30000),
+      1000,
+    )
+    .option(
+      '--multicast-window <ms>',
+      'how long multicast discovery listens',
+      intOption('--multicast-window', 100, 60000),
+      2000,
+    )
+    .addOption(
+      new Option('--fail-on <level>', 'exit 1 when a finding is at or above this level')
+        .choices(['restricted', 'review', 'none'])
+        .default('none'),
+    )
     .option('--verbose', 'also emit a probe-status event for every probe')
     .option('--quiet', 'print nothing on stdout (use with --out, e.g. for scheduled sweeps)')
     .option('--log-level <level>', 'stderr log level (fatal, error, warn, info, debug)', 'warn')
@@ -87,7 +130,9 @@ export function scanCommand(): Command {
 
 function failCode(findings: readonly Finding[], failOn: ScanOptions['failOn']): number {
   if (failOn === 'none') return 0;
-  const hit = findings.some((f) => f.severity === 'restricted' || (failOn === 'review' && f.severity === 'review'));
+  const hit = findings.some(
+    (f) => f.severity === 'restricted' || (failOn === 'review' && f.severity === 'review'),
+  );
   return hit ? 1 : 0;
 }
 
@@ -136,7 +181,10 @@ export async function runScan(targetTokens: string[], opts: ScanOptions): Promis
   const progress = process.stderr.isTTY ? progressLine(total) : undefined;
   let findingsSoFar = 0;
   const startedAt = new Date().toISOString();
-  log.info({ targets: targetTokens, addresses: total.toString(), interfaces: interfaces.map((i) => i.name) }, 'sweep starts');
+  log.info(
+    { targets: targetTokens, addresses: total.toString(), interfaces: interfaces.map((i) => i.name) },
+    'sweep starts',
+  );
   let stats: Awaited<ReturnType<typeof sweep>>;
   try {
     stats = await sweep({
@@ -156,13 +204,15 @@ export async function runScan(targetTokens: string[], opts: ScanOptions): Promis
       multicastWindowMs: opts.multicastWindow,
       onExchange: (ex) => record?.write(redactExchange(ex)),
       onHost: (result) => {
-        const analysis = analyse(result.exchanges, knowledge);
+        for (const o of result.observations) record?.write(o);
+        const analysis = analyse([...result.exchanges, ...result.observations], knowledge);
         for (const d of analysis.devices) emit(d);
         for (const f of analysis.findings) emit(f);
         findingsSoFar += analysis.findings.length;
       },
       onOutcome: (o) => {
-        if (o.status === 'out-of-scope') log.info({ probe: o.probe, host: o.host, detail: o.detail }, 'out of scope: not contacted');
+        if (o.status === 'out-of-scope')
+          log.info({ probe: o.probe, host: o.host, detail: o.detail }, 'out of scope: not contacted');
         if (!opts.verbose) return;
         const e: ProbeStatusEvent = {
           type: 'probe-status',
@@ -175,6 +225,7 @@ export async function runScan(targetTokens: string[], opts: ScanOptions): Promis
         };
         emit(e);
       },
+      onHostDone: (host, state, ms) => log.debug({ host, state, ms }, 'host done'),
       onProgress: (done) => progress?.(done, events.filter((e) => e.type === 'device').length, findingsSoFar),
     });
   } finally {
@@ -194,18 +245,27 @@ export async function runScan(targetTokens: string[], opts: ScanOptions): Promis
     ...(interruptedBy ? { interruptedBy } : {}),
     targets: targetTokens,
     policies: knowledge.policies.map((p) => p.id),
-    addresses: { total: total.toString(), done: stats.addressesDone, live: stats.live, untested: stats.untested },
+    addresses: {
+      total: total.toString(),
+      done: stats.addressesDone,
+      live: stats.live,
+      untested: stats.untested,
+    },
     devices: set.devices.length,
     findings: countFindings(set.findings),
     statuses: stats.statuses,
     outOfScope: stats.outOfScope,
+    slowdowns: stats.pressureEvents,
     fingerprints: knowledge.library.size,
   };
   emit(summary);
   out?.close();
   record?.close();
   if (stats.untested > 0) {
-    log.warn({ untested: stats.untested }, 'some addresses could not be tested (the kernel refused); they are not reported absent');
+    log.warn(
+      { untested: stats.untested },
+      'some addresses could not be tested (the kernel refused); they are not reported absent',
+    );
   }
   if (format === 'table') {
     set.summary = summary;
@@ -233,7 +293,8 @@ function progressLine(total: bigint): (done: number, devices: number, findings: 
     const rate = done / Math.max(0.001, (now - started) / 1000);
     const left = Number(total) - done;
     const eta = rate > 0 ? Math.round(left / rate) : 0;
-    process.stderr.write(`\r${done}/${total} addresses · ${devices} devices · ${findings} findings · ETA ${eta}s   `);
+    process.stderr.write(
+      `\r${done}/${total} addresses · ${devices} devices · ${findings} findings · ETA ${eta}s   `,
+    );
   };
 }
-

@@ -6,7 +6,9 @@ import { type ParsedResponse, parseResponse } from './parse.ts';
 
 const MAX_VALUE = 512;
 
-export function observationMaker(ex: Exchange): (field: FieldName, value: string | undefined) => Observation[] {
+export function observationMaker(
+  ex: Exchange,
+): (field: FieldName, value: string | undefined) => Observation[] {
   return (field, value) => {
     const v = value?.trim().slice(0, MAX_VALUE);
     if (!v) return [];
@@ -29,7 +31,15 @@ export function httpLayerObservations(ex: Exchange, res: ParsedResponse): Observ
   const out: Observation[] = [];
   out.push(...obs('http.status_line', res.statusLine));
   for (const v of res.headerAll('server')) out.push(...obs('http.header.server', v));
-  out.push(...obs('http.header.name_order', res.headers.map((h) => h.name).filter(Boolean).join(',')));
+  out.push(
+    ...obs(
+      'http.header.name_order',
+      res.headers
+        .map((h) => h.name)
+        .filter(Boolean)
+        .join(','),
+    ),
+  );
   out.push(...obs('http.title', res.title));
   for (const c of res.challenges) {
     out.push(...obs('http.auth.scheme', c.scheme));

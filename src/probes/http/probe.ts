@@ -1,4 +1,4 @@
-import { encodeResponse, type Exchange } from '../../core/exchange.ts';
+import { type Exchange, encodeResponse } from '../../core/exchange.ts';
 import { classify } from '../../core/status.ts';
 import { tcpExchange } from '../../transport/tcp.ts';
 import type { Probe, ProbeContext, ProbeOutcome, ProbeTarget } from '../types.ts';
@@ -28,7 +28,14 @@ export function makeHttpProbe(tls: boolean): Probe {
     defaultPorts: tls ? [443, 8443] : [80, 8080],
     timeoutMs: 5000,
     intrusiveness: 'safe',
-    produces: ['http.header.server', 'http.title', 'http.auth.realm', 'http.redirect', 'tls.subject', 'tls.issuer'],
+    produces: [
+      'http.header.server',
+      'http.title',
+      'http.auth.realm',
+      'http.redirect',
+      'tls.subject',
+      'tls.issuer',
+    ],
     async run(target: ProbeTarget, ctx: ProbeContext): Promise<ProbeOutcome> {
       const port = target.port ?? (tls ? 443 : 80);
       const base = { probe: this.id, host: target.host, port };
@@ -69,14 +76,21 @@ export function makeHttpProbe(tls: boolean): Probe {
         if (res.status < 300 || res.status >= 400 || !location) return { ...base, status: 'success' };
         let next: URL;
         try {
-          next = new URL(location, `${curTls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${curPort}${path}`);
+          next = new URL(
+            location,
+            `${curTls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${curPort}${path}`,
+          );
         } catch {
           return { ...base, status: 'success', detail: 'unparsable redirect' };
         }
         if (next.protocol !== 'http:' && next.protocol !== 'https:') return { ...base, status: 'success' };
         const decision = ctx.guard.checkUrl(next.href);
         if (!decision.allowed) {
-          return { ...base, status: 'success', detail: `redirect not followed: out-of-scope (${decision.reason})` };
+          return {
+            ...base,
+            status: 'success',
+            detail: `redirect not followed: out-of-scope (${decision.reason})`,
+          };
         }
         host = decision.address;
         curTls = next.protocol === 'https:';

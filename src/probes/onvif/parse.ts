@@ -8,7 +8,13 @@ import { parseResponse } from '../http/parse.ts';
 export interface OnvifParse {
   authRequired: boolean;
   fault?: string;
-  deviceInformation?: { manufacturer?: string; model?: string; firmware?: string; serial?: string; hardwareId?: string };
+  deviceInformation?: {
+    manufacturer?: string;
+    model?: string;
+    firmware?: string;
+    serial?: string;
+    hardwareId?: string;
+  };
   utc?: string;
   serviceNamespaces: string[];
 }

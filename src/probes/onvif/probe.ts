@@ -1,8 +1,8 @@
 import { encodeResponse } from '../../core/exchange.ts';
 import { classify } from '../../core/status.ts';
 import { tcpExchange } from '../../transport/tcp.ts';
-import { USER_AGENT } from '../http/probe.ts';
 import { parseResponse } from '../http/parse.ts';
+import { USER_AGENT } from '../http/probe.ts';
 import type { Probe, ProbeContext, ProbeOutcome, ProbeTarget } from '../types.ts';
 import { buildSoapPost, type OnvifCall } from './message.ts';
 
@@ -49,7 +49,8 @@ export const onvifProbe: Probe = {
         if (ctx.signal.aborted) break;
       }
     }
-    if (answered > 0) return { ...base, status: 'success', detail: `${answered}/${CALLS.length} calls answered` };
+    if (answered > 0)
+      return { ...base, status: 'success', detail: `${answered}/${CALLS.length} calls answered` };
     if (lastError) return { ...base, status: classify(lastError) };
     return { ...base, status: 'protocol-mismatch' };
   },

@@ -11,7 +11,10 @@ export const WSD_PORT = 3702;
 export const WSD_GROUP_V4 = '239.255.255.250';
 
 /** A WS-Discovery 2005/04 Probe (PROTOCOLS.md §1.2), on one line to stay in one datagram. */
-export function buildProbe(type: WsdType, messageId = `uuid:${randomUUID()}`): { messageId: string; xml: string } {
+export function buildProbe(
+  type: WsdType,
+  messageId = `uuid:${randomUUID()}`,
+): { messageId: string; xml: string } {
   const t = WSD_TYPES[type];
   const xml =
     '<?xml version="1.0" encoding="UTF-8"?>' +

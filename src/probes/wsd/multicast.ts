@@ -1,4 +1,4 @@
-import { encodeResponse, type Exchange } from '../../core/exchange.ts';
+import { type Exchange, encodeResponse } from '../../core/exchange.ts';
 import type { ScopeGuard } from '../../engine/scope.ts';
 import { type LocalInterface, multicastExchange } from '../../transport/multicast.ts';
 import { buildProbe, WSD_GROUP_V4, WSD_PORT } from './message.ts';

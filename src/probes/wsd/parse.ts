@@ -39,7 +39,8 @@ export function parseProbeMatches(text: string): WsdParse {
   const relatesTo = xmlText(xmlPath(env, 'Header', 'RelatesTo'));
   const fault = xmlPath(env, 'Body', 'Fault');
   if (fault) {
-    const code = xmlText(xmlPath(fault, 'Code', 'Subcode', 'Value')) ?? xmlText(xmlPath(fault, 'Code', 'Value'));
+    const code =
+      xmlText(xmlPath(fault, 'Code', 'Subcode', 'Value')) ?? xmlText(xmlPath(fault, 'Code', 'Value'));
     return { ok: true, ...(relatesTo ? { relatesTo } : {}), fault: code ?? 'fault', matches: [] };
   }
   const raw = xmlPath(env, 'Body', 'ProbeMatches', 'ProbeMatch');
@@ -103,7 +104,14 @@ export function observeWsd(ex: Exchange): Observation[] {
   if (!parsed.ok) return [];
   const out: Observation[] = [];
   const add = (field: FieldName, value: string) => {
-    if (value) out.push({ type: 'observation', host: ex.host, field, value, ...(ex.probe ? { probe: ex.probe } : {}) });
+    if (value)
+      out.push({
+        type: 'observation',
+        host: ex.host,
+        field,
+        value,
+        ...(ex.probe ? { probe: ex.probe } : {}),
+      });
   };
   for (const m of parsed.matches) {
     add('wsd.types', m.types);

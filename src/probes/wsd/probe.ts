@@ -72,8 +72,10 @@ export const wsdUnicastProbe: Probe = {
       // One ONVIF type is enough when the device answered: the second would repeat it.
       if (answered) break;
     }
-    if (answered) return { ...base, status: 'success', followUps: xaddrFollowUps(followUps.map((f) => f.url)) };
-    if (mismatched > 0) return { ...base, status: 'protocol-error', detail: `${mismatched} replies not matching our probe` };
+    if (answered)
+      return { ...base, status: 'success', followUps: xaddrFollowUps(followUps.map((f) => f.url)) };
+    if (mismatched > 0)
+      return { ...base, status: 'protocol-error', detail: `${mismatched} replies not matching our probe` };
     if (lastError) return { ...base, status: classify(lastError) };
     return { ...base, status: 'no-response' };
   },
