@@ -258,7 +258,7 @@ export async function sweep(opts: SweepOptions): Promise<SweepStats> {
         const results = await Promise.all(
           rest.map((p) => perHost(() => connectOnce(host, p.port, hostSignal, false))),
         );
-        rest.forEach((p, i) => record(p.port, results[i] ?? 'error'));
+        for (const [i, p] of rest.entries()) record(p.port, results[i] ?? 'error');
       }
     }
     open.sort((a, b) => a - b);
