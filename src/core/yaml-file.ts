@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import { isMap, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
+import { isMap, isSeq, LineCounter, type Node, parseDocument, visit } from 'yaml';
 import { CamsweepError, type ErrorCode } from './errors.ts';
 
 /** A YAML file kept with its line map, so every later complaint can say `file:line`. */
@@ -28,8 +28,20 @@ export function parseYamlText(text: string, path: string, code: ErrorCode): Yaml
   const doc = parseDocument(text, { lineCounter, prettyErrors: false });
   const first = doc.errors[0];
   if (first) {
-    const line = first.linePos?.[0]?.line ?? 1;
+    // prettyErrors is off, so linePos is unset: take the line from the error's offset.
+    const line = first.linePos?.[0]?.line ?? lineCounter.linePos(first.pos[0]).line;
     throw new CamsweepError(code, `${path}:${line}: ${first.message.split('\n')[0]}`, { path, line });
+  }
+  let aliasAt: number | undefined;
+  visit(doc, {
+    Alias(_key, node) {
+      aliasAt = node.range?.[0] ?? 0;
+      return visit.BREAK;
+    },
+  });
+  if (aliasAt !== undefined) {
+    const line = lineCounter.linePos(aliasAt).line;
+    throw new CamsweepError(code, `${path}:${line}: YAML aliases (*name) are not allowed`, { path, line });
   }
   const data: unknown = doc.toJS({ maxAliasCount: 0 });
   const lineOf = (keys: readonly (string | number)[]): number => {
@@ -69,7 +81,10 @@ export function validateYaml(file: YamlFile, schema: object, code: ErrorCode): v
   if (validate(file.data)) return;
   const err = validate.errors?.[0];
   if (!err) return;
-  throw new CamsweepError(code, `${file.path}:${file.lineOf(pointerKeys(err))}: ${describeAjvError(err)}`, {
+  // An unknown key is reported on its own line, not on the line of the object that holds it.
+  const keys = pointerKeys(err);
+  if (err.keyword === 'additionalProperties') keys.push(String(err.params.additionalProperty));
+  throw new CamsweepError(code, `${file.path}:${file.lineOf(keys)}: ${describeAjvError(err)}`, {
     path: file.path,
   });
 }

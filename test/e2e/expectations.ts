@@ -1,0 +1,53 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Ajv } from 'ajv';
+import { expect } from 'vitest';
+import type { Device } from '../../src/core/device.ts';
+import type { Finding } from '../../src/core/finding.ts';
+import { SCHEMA_DIR } from '../../src/core/paths.ts';
+import type { LabPersona } from '../../src/lab/lab.ts';
+import type { SweepEvent } from '../../src/report/events.ts';
+
+const validate = new Ajv({ strict: false }).compile(
+  JSON.parse(readFileSync(join(SCHEMA_DIR, 'event.schema.json'), 'utf8')) as object,
+);
+
+/** Reads a JSONL event file, failing on any line the committed schema rejects. */
+export function readValidEvents(path: string): SweepEvent[] {
+  const lines = readFileSync(path, 'utf8').split('\n').filter(Boolean);
+  return lines.map((line, i) => {
+    const value = JSON.parse(line) as unknown;
+    if (!validate(value)) throw new Error(`${path}:${i + 1} fails event.schema.json: ${JSON.stringify(validate.errors)}`);
+    return value as SweepEvent;
+  });
+}
+
+/** Every persona gets the maker, brand and verdict its persona.yaml expects, and nothing else is flagged. */
+export function assertPersonaVerdicts(events: readonly SweepEvent[], personas: readonly LabPersona[]): void {
+  const devices = events.filter((e): e is Device => e.type === 'device');
+  const findings = events.filter((e): e is Finding => e.type === 'finding');
+  for (const { persona, address } of personas) {
+    const device = devices.find((d) => d.addresses.includes(address));
+    expect(device, `${persona.id} at ${address} was not reported`).toBeDefined();
+    if (!device) continue;
+    const label = `${persona.id} at ${address}`;
+    if (persona.expect.maker) expect(device.maker, `${label}: maker`).toBe(persona.expect.maker);
+    else expect(device.maker, `${label}: must not be attributed`).toBeUndefined();
+    if (persona.expect.brand) expect(device.brand, `${label}: brand`).toBe(persona.expect.brand);
+    if (persona.expect.model) expect(device.model, `${label}: model`).toBe(persona.expect.model);
+    const mine = findings.filter((f) => f.device === device.id);
+    if (persona.expect.finding === 'none') {
+      expect(mine, `${label}: no finding expected`).toEqual([]);
+    } else {
+      expect(mine.map((f) => f.severity), `${label}: finding`).toEqual([persona.expect.finding]);
+      expect(mine[0]?.evidence.length, `${label}: evidence`).toBeGreaterThan(0);
+    }
+  }
+  const personaAddresses = new Set(personas.map((p) => p.address));
+  for (const f of findings) {
+    expect(
+      f.addresses.some((a) => personaAddresses.has(a)),
+      `finding for an address outside the lab: ${f.addresses}`,
+    ).toBe(true);
+  }
+}

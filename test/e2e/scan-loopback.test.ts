@@ -1,0 +1,154 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Device } from '../../src/core/device.ts';
+import type { Exchange } from '../../src/core/exchange.ts';
+import { type LabHandle, startLoopbackLab } from '../../src/lab/lab.ts';
+import { listPersonas } from '../../src/lab/persona.ts';
+import { runCli, startCli } from '../helpers/cli.ts';
+import { assertPersonaVerdicts, readValidEvents } from './expectations.ts';
+
+// This file's lab lives on 127.79.0.0/24; other test files use other ranges.
+let lab: LabHandle;
+let dir: string;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'camsweep-e2e-'));
+  lab = await startLoopbackLab({ personas: listPersonas(), base: '127.79.0.10' });
+});
+
+afterAll(async () => {
+  await lab?.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('camsweep scan against the loopback lab', () => {
+  let events: ReturnType<typeof readValidEvents>;
+  let stdoutEvents: string[];
+
+  beforeAll(async () => {
+    // One empty address in the range too: it must not become a device.
+    const targets = [`${lab.targets[0]}-127.79.0.${10 + lab.personas.length}`];
+    const r = await runCli([
+      'scan',
+      ...targets,
+      ...lab.scanArgs,
+      '--out',
+      join(dir, 'sweep.jsonl'),
+      '--record',
+      join(dir, 'exchanges.jsonl'),
+      '--format',
+      'jsonl',
+    ]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    events = readValidEvents(join(dir, 'sweep.jsonl'));
+    stdoutEvents = r.stdout.split('\n').filter(Boolean);
+  });
+
+  it('reports every persona with its expected maker, brand and verdict', () => {
+    assertPersonaVerdicts(events, lab.personas);
+  });
+
+  it('flags exactly the Hikvision, Hikvision-OEM, HiWatch, Dahua and Amcrest personas', () => {
+    const flagged = events.filter((e) => e.type === 'finding').map((f) => f.addresses[0]);
+    const expected = lab.personas.filter((p) => p.persona.expect.finding === 'restricted').map((p) => p.address);
+    expect(flagged.sort()).toEqual(expected.sort());
+    expect(expected.length).toBeGreaterThanOrEqual(5);
+  });
+
+  it('streams the same events to stdout and ends with a summary', () => {
+    expect(stdoutEvents.length).toBe(events.length);
+    const summary = events.at(-1);
+    expect(summary?.type).toBe('summary');
+    if (summary?.type === 'summary') {
+      expect(summary.complete).toBe(true);
+      expect(summary.devices).toBe(lab.personas.length);
+      expect(summary.addresses.done).toBe(lab.personas.length + 1);
+    }
+  });
+
+  it('records raw exchanges that re-identify offline to the same verdicts', async () => {
+    const lines = readFileSync(join(dir, 'exchanges.jsonl'), 'utf8').split('\n').filter(Boolean);
+    const exchanges = lines.map((l) => JSON.parse(l) as Exchange).filter((e) => e.type === 'exchange');
+    expect(exchanges.some((e) => e.protocol === 'http' && e.response.includes('Server: App-webs/'))).toBe(true);
+    expect(exchanges.some((e) => e.protocol === 'wsd')).toBe(true);
+    expect(exchanges.some((e) => e.protocol === 'onvif')).toBe(true);
+    const r = await runCli(['identify', '--from', join(dir, 'exchanges.jsonl'), '--format', 'jsonl']);
+    expect(r.code).toBe(0);
+    const offline = r.stdout
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as Device | { type: string });
+    const live = events.filter((e): e is Device => e.type === 'device');
+    for (const d of live) {
+      const again = offline.find((o): o is Device => o.type === 'device' && o.addresses[0] === d.addresses[0]);
+      expect(again?.maker, `offline maker for ${d.addresses[0]}`).toBe(d.maker);
+    }
+    expect(offline.filter((o) => o.type === 'finding').length).toBe(events.filter((e) => e.type === 'finding').length);
+  });
+
+  it('re-renders the sweep as CSV and as a table', async () => {
+    const csv = await runCli(['report', '--from', join(dir, 'sweep.jsonl'), '--format', 'csv']);
+    expect(csv.code).toBe(0);
+    const rows = csv.stdout.trimEnd().split('\r\n');
+    expect(rows[0]).toMatch(/^device,addresses,mac,maker,brand,model/);
+    expect(rows.length).toBe(lab.personas.length + 1);
+    expect(rows.filter((r) => r.includes(',restricted,')).length).toBe(5);
+    const table = await runCli(['report', '--from', join(dir, 'sweep.jsonl')]);
+    expect(table.stdout).toContain('Amcrest (made by Dahua)');
+    expect(table.stdout).toContain('Luma Surveillance (made by Hikvision)');
+    expect(table.stdout).not.toContain('\u001b[');
+  });
+});
+
+describe('stopping a sweep', () => {
+  it('SIGINT ends in-flight probes, writes the summary and exits 130 with results on disk', async () => {
+    const out = join(dir, 'interrupted.jsonl');
+    // A hanging web server keeps the sweep busy until the signal arrives.
+    const hang = await startLoopbackLab({
+      personas: [{ ...listPersonas()[0], faults: { http: 'hang' } } as (typeof lab.personas)[number]['persona']],
+      base: '127.79.1.10',
+    });
+    try {
+      const run = startCli([
+        'scan',
+        ...lab.targets,
+        ...hang.targets,
+        ...lab.scanArgs,
+        '--timeout',
+        '60000',
+        '--host-timeout',
+        '120000',
+        '--out',
+        out,
+        '--quiet',
+      ]);
+      // Wait until some devices are on disk, then interrupt.
+      for (let i = 0; i < 200; i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        let text = '';
+        try {
+          text = readFileSync(out, 'utf8');
+        } catch {
+          // not created yet
+        }
+        if (text.split('\n').filter((l) => l.includes('"type":"device"')).length >= 3) break;
+      }
+      run.child.kill('SIGINT');
+      const r = await run.done;
+      expect(r.code).toBe(130);
+      const events = readValidEvents(out);
+      const summary = events.at(-1);
+      expect(summary?.type).toBe('summary');
+      if (summary?.type === 'summary') {
+        expect(summary.complete).toBe(false);
+        expect(summary.interruptedBy).toBe('SIGINT');
+      }
+      expect(events.filter((e) => e.type === 'device').length).toBeGreaterThanOrEqual(3);
+    } finally {
+      await hang.stop();
+    }
+  });
+});
