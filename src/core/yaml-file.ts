@@ -68,7 +68,8 @@ function rangeStart(node: unknown): number | undefined {
   return undefined;
 }
 
-const ajv = new Ajv({ allErrors: false, strict: false });
+// allErrors, so that a misspelt key is reported as such rather than as the key it stands for being missing.
+const ajv = new Ajv({ allErrors: true, strict: false });
 const compiled = new Map<object, ValidateFunction>();
 
 /** Validates against a JSON Schema; throws the first error as `file:line: message`. */
@@ -79,7 +80,8 @@ export function validateYaml(file: YamlFile, schema: object, code: ErrorCode): v
     compiled.set(schema, validate);
   }
   if (validate(file.data)) return;
-  const err = validate.errors?.[0];
+  const errors = validate.errors ?? [];
+  const err = errors.find((e) => e.keyword === 'additionalProperties') ?? errors[0];
   if (!err) return;
   // An unknown key is reported on its own line, not on the line of the object that holds it.
   const keys = pointerKeys(err);

@@ -99,7 +99,9 @@ function renderFinding(
     '  evidence:',
   ];
   for (const e of f.evidence.slice(0, 12)) {
-    lines.push(`    - ${e.field} = "${clean(e.value, 70)}"${e.port ? ` (port ${e.port})` : ''} → ${e.says}`);
+    lines.push(
+      `    - ${e.field} = "${clean(e.value, 70)}"${e.port ? ` (port ${e.port})` : ''} → ${clean(e.says, 160)}`,
+    );
   }
   if (f.evidence.length > 12) lines.push(`    … ${f.evidence.length - 12} more in the JSONL output`);
   if (d?.mac) lines.push(`  mac: ${d.mac}`);

@@ -80,10 +80,11 @@ describe('camsweep scan against the loopback lab', () => {
     const offline = r.stdout
       .split('\n')
       .filter(Boolean)
-      .map((l) => JSON.parse(l) as Device | { type: string });
+      .map((l) => JSON.parse(l) as { type: string });
+    const offlineDevices = offline.filter((o): o is Device => o.type === 'device');
     const live = events.filter((e): e is Device => e.type === 'device');
     for (const d of live) {
-      const again = offline.find((o): o is Device => o.type === 'device' && o.addresses[0] === d.addresses[0]);
+      const again = offlineDevices.find((o) => o.addresses[0] === d.addresses[0]);
       expect(again?.maker, `offline maker for ${d.addresses[0]}`).toBe(d.maker);
     }
     expect(offline.filter((o) => o.type === 'finding').length).toBe(events.filter((e) => e.type === 'finding').length);

@@ -36,9 +36,11 @@ export function identifyCommand(): Command {
         const code = err && typeof err === 'object' && 'code' in err ? String(err.code) : 'error';
         throw new CamsweepError('BAD_FILE', `cannot read "${opts.from}" (${code})`);
       }
-      for (const r of read.rejected) process.stderr.write(`skipped ${r}\n`);
-      if (read.lines.length === 0)
-        throw new CamsweepError('BAD_FILE', `${opts.from}: no exchange or observation lines`);
+      if (read.lines.length === 0) {
+        const why = read.rejected[0] ? ` (first problem: ${read.rejected[0]})` : '';
+        throw new CamsweepError('BAD_FILE', `${opts.from}: no exchange or observation lines${why}`);
+      }
+      for (const r of read.rejected) process.stderr.write(`camsweep: skipped ${r}\n`);
       const analysis = analyse(read.lines, knowledge);
       const events: SweepEvent[] = [...analysis.devices, ...analysis.findings];
       const set = collectEvents(events);

@@ -30,11 +30,14 @@ export function makeHttpProbe(tls: boolean): Probe {
     intrusiveness: 'safe',
     produces: [
       'http.header.server',
+      'http.header.name_order',
       'http.title',
       'http.auth.realm',
       'http.redirect',
       'tls.subject',
       'tls.issuer',
+      // An RTSP server answering on an HTTP port still names itself (observeHttp).
+      'rtsp.header.server',
     ],
     async run(target: ProbeTarget, ctx: ProbeContext): Promise<ProbeOutcome> {
       const port = target.port ?? (tls ? 443 : 80);
@@ -67,6 +70,14 @@ export function makeHttpProbe(tls: boolean): Probe {
         ctx.record(ex);
         const parsed = parseResponse(result.bytes);
         if (!parsed.ok) {
+          // The deadline fell before the status line was complete (a slow drip): that is a
+          // timeout, not proof the port speaks something else.
+          if (hop === 0 && result.ended === 'timeout-partial' && !result.bytes.includes(0x0a))
+            return {
+              ...base,
+              status: 'connection-timeout',
+              detail: 'status line incomplete at the deadline',
+            };
           return hop === 0
             ? { ...base, status: parsed.reason === 'empty' ? 'no-response' : 'protocol-mismatch' }
             : { ...base, status: 'success' };

@@ -31,6 +31,18 @@ function split(text: string | undefined, limit: number): string[] {
     .map((s) => s.slice(0, MAX_VALUE));
 }
 
+/** The namespaces each prefix is bound to anywhere in the document ('' is the default namespace). */
+function namespaceBindings(text: string): Map<string, Set<string>> {
+  const out = new Map<string, Set<string>>();
+  for (const m of text.matchAll(/\bxmlns(?::([\w.-]+))?\s*=\s*(?:"([^"]*)"|'([^']*)')/g)) {
+    const prefix = m[1] ?? '';
+    const set = out.get(prefix) ?? new Set<string>();
+    set.add(m[2] ?? m[3] ?? '');
+    out.set(prefix, set);
+  }
+  return out;
+}
+
 export function parseProbeMatches(text: string): WsdParse {
   const parsed = parseXml(text);
   if (!parsed.ok) return parsed;
@@ -46,16 +58,25 @@ export function parseProbeMatches(text: string): WsdParse {
   const raw = xmlPath(env, 'Body', 'ProbeMatches', 'ProbeMatch');
   const list = Array.isArray(raw) ? raw : raw ? [raw] : [];
   // Resolve QNames by namespace, not prefix: replies use dn:, tdn:, ns: and others.
+  // A prefix bound to another namespace (wsdp:Device is DPWS) is never ONVIF; an unbound one (sloppy
+  // firmware) counts when the document declares an ONVIF namespace somewhere.
   const declaresOnvif = ONVIF_NS.some((ns) => text.includes(ns));
+  const bindings = namespaceBindings(text);
+  const isOnvifType = (qname: string): boolean => {
+    const colon = qname.lastIndexOf(':');
+    const local = qname.slice(colon + 1);
+    if (local !== 'NetworkVideoTransmitter' && local !== 'Device') return false;
+    const bound = bindings.get(colon >= 0 ? qname.slice(0, colon) : '');
+    return bound ? ONVIF_NS.some((ns) => bound.has(ns)) : declaresOnvif;
+  };
   const matches = list.slice(0, MAX_MATCHES).map((m): ProbeMatch => {
     const types = (xmlText(xmlPath(m, 'Types')) ?? '').slice(0, MAX_VALUE);
-    const localTypes = split(types, 16).map((t) => t.split(':').pop() ?? t);
     return {
       endpoint: (xmlText(xmlPath(m, 'EndpointReference', 'Address')) ?? '').slice(0, MAX_VALUE),
       types,
       scopes: split(xmlText(xmlPath(m, 'Scopes')), MAX_SCOPES),
       xaddrs: split(xmlText(xmlPath(m, 'XAddrs')), 8),
-      onvif: declaresOnvif && localTypes.some((t) => t === 'NetworkVideoTransmitter' || t === 'Device'),
+      onvif: split(types, 16).some(isOnvifType),
     };
   });
   return { ok: true, ...(relatesTo ? { relatesTo } : {}), matches };

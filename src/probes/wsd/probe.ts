@@ -28,7 +28,15 @@ export const wsdUnicastProbe: Probe = {
   defaultPorts: [WSD_PORT],
   timeoutMs: 2500,
   intrusiveness: 'safe',
-  produces: ['wsd.types', 'wsd.endpoint', 'wsd.xaddr', 'wsd.scope.name', 'wsd.scope.hardware', 'mac.address'],
+  produces: [
+    'wsd.types',
+    'wsd.endpoint',
+    'wsd.xaddr',
+    'wsd.scope.name',
+    'wsd.scope.hardware',
+    'wsd.scope.other',
+    'mac.address',
+  ],
   async run(target: ProbeTarget, ctx: ProbeContext): Promise<ProbeOutcome> {
     const port = target.port ?? ctx.wsdPort;
     const base = { probe: this.id, host: target.host, port };

@@ -1,0 +1,299 @@
+/**
+ * The HTTP banner probe against the loopback lab: a real persona, every HTTP fault, and redirects
+ * (followed in scope, never out of it). Addresses: 127.78.2.0/24, plus 127.78.250.1 for the
+ * out-of-scope listener.
+ */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Exchange, responseBytes } from '../../src/core/exchange.ts';
+import { PROBE_STATUSES } from '../../src/core/status.ts';
+import { createScopeGuard, type ScopeGuard } from '../../src/engine/scope.ts';
+import { buildTargetSet } from '../../src/engine/targets.ts';
+import { type LabHandle, startLoopbackLab } from '../../src/lab/lab.ts';
+import { type HttpFault, listPersonas, type Persona } from '../../src/lab/persona.ts';
+import { renderHttpResponse } from '../../src/lab/template.ts';
+import { observeHttp } from '../../src/probes/http/observe.ts';
+import { parseResponse } from '../../src/probes/http/parse.ts';
+import { httpProbe } from '../../src/probes/http/probe.ts';
+import type { ProbeContext } from '../../src/probes/types.ts';
+
+const BASE = '127.78.2.10';
+const PORT = 20080;
+const OUTSIDE = '127.78.250.1';
+
+const hikvision = listPersonas().find((p) => p.id.startsWith('hikvision-ds-2cd2385g1'));
+if (!hikvision) throw new Error('the Hikvision persona is missing');
+const HIK: Persona = hikvision;
+
+/** A persona made for one test: its response files live in a temporary folder. */
+function syntheticPersona(dir: string, id: string, routes: { path: string; response: string }[]): Persona {
+  return {
+    id,
+    name: id,
+    kind: 'camera',
+    expect: { finding: 'none' },
+    provenance: [],
+    dir,
+    services: {
+      http: [
+        {
+          port: 80,
+          routes: routes.map((r) => ({ method: 'GET', path: r.path, response: r.response })),
+          default: 'not-found.txt',
+        },
+      ],
+    },
+  };
+}
+
+/** Counts every TCP connection it receives; the out-of-scope tests expect none. */
+async function countingServer(host: string): Promise<{ server: Server; port: number; count: () => number }> {
+  let connections = 0;
+  const server = createServer((socket) => {
+    connections += 1;
+    socket.on('error', () => {});
+    socket.end('HTTP/1.1 200 OK\r\nServer: should-never-be-seen\r\nContent-Length: 0\r\n\r\n');
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, host, () => resolve());
+  });
+  const address = server.address();
+  if (!address || typeof address === 'string') throw new Error('no port');
+  return { server, port: address.port, count: () => connections };
+}
+
+describe('httpProbe against the loopback lab', () => {
+  let lab: LabHandle;
+  let guard: ScopeGuard;
+  let tmp: string;
+  let outside: Awaited<ReturnType<typeof countingServer>>;
+  const at: Record<string, string> = {};
+
+  beforeAll(async () => {
+    outside = await countingServer(OUTSIDE);
+    tmp = mkdtempSync(join(tmpdir(), 'camsweep-http-test-'));
+    const files: Record<string, string> = {
+      'not-found.txt': 'HTTP/1.1 404 Not Found\nContent-Length: 0\n\n',
+      'redirect-out.txt': `HTTP/1.1 302 Found\nLocation: http://${OUTSIDE}:${outside.port}/\nContent-Length: 0\n\n`,
+      'redirect-in.txt': 'HTTP/1.1 302 Found\nLocation: /doc/page/login.asp\nContent-Length: 0\n\n',
+      'login.txt':
+        'HTTP/1.1 200 OK\nServer: App-webs/\nContent-Type: text/html\nContent-Length: {{contentLength}}\n\n' +
+        '<html><head><title>Login</title></head><body></body></html>',
+      'redirect-loop.txt': 'HTTP/1.1 301 Moved Permanently\nLocation: /\nContent-Length: 0\n\n',
+    };
+    for (const [name, text] of Object.entries(files)) writeFileSync(join(tmp, name), text);
+
+    const faults: HttpFault[] = ['hang', 'reset', 'split', 'garbage', 'oversize', 'drip', 'invalid-utf8'];
+    const lineup: { key: string; persona: Persona }[] = [
+      { key: 'hikvision', persona: HIK },
+      ...faults.map((f) => ({ key: f, persona: { ...HIK, faults: { http: f } } })),
+      {
+        key: 'redirect-out',
+        persona: syntheticPersona(tmp, 'lab-redirect-out', [{ path: '/', response: 'redirect-out.txt' }]),
+      },
+      {
+        key: 'redirect-in',
+        persona: syntheticPersona(tmp, 'lab-redirect-in', [
+          { path: '/', response: 'redirect-in.txt' },
+          { path: '/doc/page/login.asp', response: 'login.txt' },
+        ]),
+      },
+      {
+        key: 'redirect-loop',
+        persona: syntheticPersona(tmp, 'lab-redirect-loop', [{ path: '/', response: 'redirect-loop.txt' }]),
+      },
+    ];
+    lab = await startLoopbackLab({ personas: lineup.map((l) => l.persona), base: BASE, wsdPort: 3702 });
+    for (const [i, l] of lineup.entries()) {
+      const address = lab.personas[i]?.address;
+      if (!address) throw new Error('lab lost a persona');
+      at[l.key] = address;
+    }
+    // Only the lab's own addresses are in scope: 127.78.250.1 is not.
+    guard = createScopeGuard(await buildTargetSet({ targets: lab.targets }));
+  });
+
+  afterAll(async () => {
+    await lab?.stop();
+    await new Promise<void>((resolve) => (outside ? outside.server.close(() => resolve()) : resolve()));
+    if (tmp) rmSync(tmp, { recursive: true, force: true });
+  });
+
+  async function probe(key: string, deadlineMs = 5000, port = PORT) {
+    const host = at[key] ?? key;
+    const exchanges: Exchange[] = [];
+    const ctx: ProbeContext = {
+      signal: AbortSignal.timeout(deadlineMs),
+      guard,
+      record: (ex) => exchanges.push(ex),
+      wsdPort: 3702,
+      udpWindowMs: 300,
+    };
+    const outcome = await httpProbe.run({ host, port, service: 'http' }, ctx);
+    expect(PROBE_STATUSES).toContain(outcome.status);
+    expect(outcome).toMatchObject({ probe: 'http-banner', host, port });
+    return { outcome, exchanges };
+  }
+
+  function hikRoot(host: string): Buffer {
+    return renderHttpResponse(readFileSync(join(HIK.dir, 'http-root.txt'), 'utf8'), {
+      host,
+      httpPort: PORT,
+      ...(HIK.mac ? { mac: HIK.mac } : {}),
+    });
+  }
+
+  it('Hikvision: success, the raw exchange recorded with Server: App-webs/ and the redirect page', async () => {
+    const { outcome, exchanges } = await probe('hikvision');
+    expect(outcome.status).toBe('success');
+    expect(exchanges).toHaveLength(1);
+    const [ex] = exchanges;
+    if (!ex) throw new Error('no exchange');
+    expect(ex).toMatchObject({ host: at.hikvision, port: PORT, transport: 'tcp', protocol: 'http' });
+    expect(ex.request).toMatch(/^GET \/ HTTP\/1\.1\r\nHost: 127\.78\.2\.10:20080\r\n/);
+    expect(responseBytes(ex).equals(hikRoot(at.hikvision ?? ''))).toBe(true);
+    const obs = observeHttp(ex);
+    expect(obs.filter((o) => o.field === 'http.header.server').map((o) => o.value)).toEqual(['App-webs/']);
+    const parsed = parseResponse(responseBytes(ex));
+    if (!parsed.ok) throw new Error(parsed.reason);
+    expect(parsed.response.body.toString('utf8')).toContain(
+      'window.location.href = "./doc/page/login.asp?_"',
+    );
+  });
+
+  it('a port with nothing listening: connection-refused, nothing recorded', async () => {
+    const { outcome, exchanges } = await probe('hikvision', 5000, PORT + 1);
+    expect(outcome.status).toBe('connection-refused');
+    expect(exchanges).toEqual([]);
+  });
+
+  it('hang: connection-timeout at the deadline, nothing recorded', async () => {
+    const { outcome, exchanges } = await probe('hang', 1500);
+    expect(outcome.status).toBe('connection-timeout');
+    expect(exchanges).toEqual([]);
+  });
+
+  it('reset after 20 bytes: a status from the closed set, and never more than the device sent', async () => {
+    const { outcome, exchanges } = await probe('reset');
+    // Bytes that arrived before the reset are evidence (a status line); a reset before any byte is
+    // connection-reset. Either way nothing is invented.
+    expect(['connection-reset', 'success']).toContain(outcome.status);
+    const sent = hikRoot(at.reset ?? '').subarray(0, 20);
+    if (outcome.status === 'success') {
+      expect(exchanges).toHaveLength(1);
+      expect(responseBytes(exchanges[0] as Exchange).equals(sent)).toBe(true);
+    } else {
+      expect(exchanges).toEqual([]);
+    }
+  });
+
+  it('split into 7-byte writes: success with the full head and body', async () => {
+    const { outcome, exchanges } = await probe('split', 15_000);
+    expect(outcome.status).toBe('success');
+    const [ex] = exchanges;
+    if (!ex) throw new Error('no exchange');
+    expect(responseBytes(ex).equals(hikRoot(at.split ?? ''))).toBe(true);
+    const parsed = parseResponse(responseBytes(ex));
+    if (!parsed.ok) throw new Error(parsed.reason);
+    expect(parsed.response.headersComplete).toBe(true);
+    expect(parsed.response.header('server')).toBe('App-webs/');
+    expect(parsed.response.header('last-modified')).toBe('Thu, 01 Jan 1970 00:25:04 GMT');
+  });
+
+  it('garbage: protocol-mismatch, the bytes kept exactly (base64)', async () => {
+    const { outcome, exchanges } = await probe('garbage');
+    expect(outcome.status).toBe('protocol-mismatch');
+    const [ex] = exchanges;
+    if (!ex) throw new Error('no exchange');
+    expect(ex.encoding).toBe('base64');
+    expect([...responseBytes(ex)]).toEqual([0x00, 0xff, 0x13, 0x37, 0xde, 0xad, 0xbe, 0xef, 0x0a, 0x00]);
+  });
+
+  it('oversize (10 MB without a length): success, the recorded response stays under ~80 KiB', async () => {
+    const { outcome, exchanges } = await probe('oversize', 10_000);
+    expect(outcome.status).toBe('success');
+    expect(exchanges).toHaveLength(1);
+    const bytes = responseBytes(exchanges[0] as Exchange);
+    expect(bytes.length).toBeLessThanOrEqual(80 * 1024);
+    const parsed = parseResponse(bytes);
+    expect(parsed.ok && parsed.response.header('server')).toBe('lab-oversize');
+  });
+
+  it('drip (one byte a second): ends by the deadline as a timeout, with what arrived kept', async () => {
+    const { outcome, exchanges } = await probe('drip', 2500);
+    // A slow HTTP server is not "not HTTP": the deadline ended it.
+    expect(outcome.status).toBe('connection-timeout');
+    const sent = hikRoot(at.drip ?? '');
+    for (const ex of exchanges) {
+      const got = responseBytes(ex);
+      expect(got.length).toBeLessThan(sent.length);
+      expect(sent.subarray(0, got.length).equals(got)).toBe(true);
+    }
+  });
+
+  it('invalid UTF-8 after the body: success, the bytes round-trip exactly through the exchange', async () => {
+    const { outcome, exchanges } = await probe('invalid-utf8');
+    expect(outcome.status).toBe('success');
+    const [ex] = exchanges;
+    if (!ex) throw new Error('no exchange');
+    const head = hikRoot(at['invalid-utf8'] ?? '');
+    const sent = Buffer.concat([head, Buffer.from([0xc3, 0x28, 0xa0, 0xa1, 0xff])]);
+    const got = responseBytes(ex);
+    // The whole response made it, and what was kept is exactly what was sent.
+    expect(got.length).toBeGreaterThanOrEqual(head.length);
+    expect(sent.subarray(0, got.length).equals(got)).toBe(true);
+    if (got.length > head.length) expect(ex.encoding).toBe('base64');
+    expect(JSON.parse(JSON.stringify(ex)).response).toBe(ex.response);
+  });
+
+  it('a redirect to an out-of-scope host is not followed', async () => {
+    const { outcome, exchanges } = await probe('redirect-out');
+    expect(outcome.status).toBe('success');
+    expect(outcome.detail).toMatch(/out-of-scope/);
+    expect(outside.count()).toBe(0);
+    expect(exchanges).toHaveLength(1);
+    expect(exchanges[0]?.host).toBe(at['redirect-out']);
+    const redirects = observeHttp(exchanges[0] as Exchange).filter((o) => o.field === 'http.redirect');
+    expect(redirects.map((o) => o.value)).toEqual([`http://${OUTSIDE}:${outside.port}/`]);
+  });
+
+  it('an out-of-scope target is never dialled', async () => {
+    const exchanges: Exchange[] = [];
+    const outcome = await httpProbe.run(
+      { host: OUTSIDE, port: outside.port },
+      {
+        signal: AbortSignal.timeout(3000),
+        guard,
+        record: (ex) => exchanges.push(ex),
+        wsdPort: 3702,
+        udpWindowMs: 300,
+      },
+    );
+    expect(outcome.status).toBe('out-of-scope');
+    expect(exchanges).toEqual([]);
+    expect(outside.count()).toBe(0);
+  });
+
+  it('an in-scope redirect to the login page is followed and both answers recorded', async () => {
+    const { outcome, exchanges } = await probe('redirect-in');
+    expect(outcome.status).toBe('success');
+    expect(exchanges.map((ex) => ex.request?.split('\r\n')[0])).toEqual([
+      'GET / HTTP/1.1',
+      'GET /doc/page/login.asp HTTP/1.1',
+    ]);
+    const titles = exchanges.flatMap((ex) => observeHttp(ex)).filter((o) => o.field === 'http.title');
+    expect(titles.map((o) => o.value)).toEqual(['Login']);
+  });
+
+  it('a redirect loop stops at the hop limit', async () => {
+    const { outcome, exchanges } = await probe('redirect-loop');
+    expect(outcome.status).toBe('success');
+    expect(outcome.detail).toMatch(/redirect limit/);
+    expect(exchanges.length).toBeGreaterThanOrEqual(2);
+    expect(exchanges.length).toBeLessThanOrEqual(4);
+  });
+});
