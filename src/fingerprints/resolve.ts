@@ -1,6 +1,7 @@
 import type { Conflict, Device } from '../core/device.ts';
 import type { DeviceType, Identification } from '../core/identification.ts';
 import type { Observation } from '../core/observation.ts';
+import { isLocallyAdministered } from '../observations/oui.ts';
 import { SCHEMA_VERSION } from '../report/schema-version.ts';
 import { parentOf, related, type VendorRegistry } from './vendors.ts';
 
@@ -70,12 +71,14 @@ function isAncestor(vendors: VendorRegistry, ancestor: string, id: string): bool
   return false;
 }
 
-function macOf(observations: readonly Observation[]): string | undefined {
-  const mac = observations.find((o) => o.field === 'mac.address')?.value;
-  if (!mac) return undefined;
-  // Locally administered (randomised) MACs identify nobody; they never merge devices.
-  const first = Number.parseInt(mac.slice(0, 2), 16);
-  return Number.isNaN(first) || (first & 0x02) !== 0 ? undefined : mac.toLowerCase();
+function firstMac(observations: readonly Observation[]): string | undefined {
+  return observations.find((o) => o.field === 'mac.address')?.value.toLowerCase();
+}
+
+/** The MAC that may merge hosts: locally administered (randomised) MACs identify nobody. */
+function mergeMac(observations: readonly Observation[]): string | undefined {
+  const mac = firstMac(observations);
+  return mac && !isLocallyAdministered(mac) ? mac : undefined;
 }
 
 function groupKey(host: string, mac: string | undefined): string {
@@ -100,7 +103,7 @@ export function resolveDevices(
   const groups = new Map<string, { hosts: Set<string>; mac?: string }>();
   const hostGroup = new Map<string, string>();
   for (const [host, obs] of obsByHost) {
-    const mac = macOf(obs);
+    const mac = mergeMac(obs);
     const key = groupKey(host, mac);
     const g = groups.get(key) ?? { hosts: new Set<string>(), ...(mac ? { mac } : {}) };
     g.hosts.add(host);
@@ -202,13 +205,14 @@ function resolveOne(
   const model = identified ? pick('model') : undefined;
   const firmware = identified ? pick('firmware') : undefined;
   const serial = pick('serial');
+  const shownMac = mac ?? firstMac(obs);
   return {
     type: 'device',
     schemaVersion: SCHEMA_VERSION,
     id: key.startsWith('mac:') ? `mac-${key.slice(4).replaceAll(':', '')}` : `ip-${key.slice(3)}`,
     addresses,
     ports,
-    ...(mac ? { mac } : {}),
+    ...(shownMac ? { mac: shownMac } : {}),
     ...(maker ? { maker: maker.value } : {}),
     ...(brand && !honeypot && (maker || conflicts.length === 0) ? { brand: brand.value } : {}),
     ...(model ? { model } : {}),

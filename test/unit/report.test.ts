@@ -105,7 +105,61 @@ describe('csvCell: RFC 4180 quoting', () => {
 describe('renderCsv', () => {
   it('has a header row, one row per device and CRLF line ends', () => {
     const set: EventSet = {
-      devices: [device(), unidentified(evil)],
+      devices: [
+        device(),
+        device({ id: 'ip-10.0.0.2', addresses: ['10.0.0.2'], maker: 'axis', model: 'M2036-LE' }),
+      ],
+      findings: [finding()],
+    };
+    const csv = renderCsv(set);
+    expect(csv.endsWith('\r\n')).toBe(true);
+    expect(csv.replaceAll('\r\n', '')).not.toMatch(/[\r\n]/);
+    const rows = csv.split('\r\n');
+    expect(rows).toHaveLength(4);
+    expect(rows[0]).toBe(
+      'device,addresses,mac,maker,brand,model,firmware,serial,device_type,certainty,ports,verdict,confidence,policy,rule,lineage,evidence',
+    );
+    expect(rows[1]).toMatch(/^ip-10\.0\.0\.1,10\.0\.0\.1,,hikvision,.*,restricted,confirmed,uk-nil-2022,/);
+    expect(rows[2]).toMatch(/^ip-10\.0\.0\.2,10\.0\.0\.2,,axis,.*,none,/);
+  });
+
+  it('a device-controlled model cannot become a formula', () => {
+    const csv = renderCsv({
+      devices: [device({ model: '=HYPERLINK("http://evil.example/")' })],
+      findings: [],
+    });
+    expect(csv).toContain(`"'=HYPERLINK(""http://evil.example/"")"`);
+    expect(csv).not.toMatch(/(^|,)=HYPERLINK/m);
+  });
+
+  it('starts with a BOM only when asked', () => {
+    expect(renderCsv({ devices: [], findings: [] }).startsWith('\ufeff')).toBe(false);
+    expect(renderCsv({ devices: [], findings: [] }, { bom: true }).startsWith('\ufeffdevice,')).toBe(true);
+  });
+});
+
+describe('table: device strings cannot drive the terminal', () => {
+  it('clean() strips ANSI escapes, C0/C1 controls and bidi overrides', () => {
+    const out = clean('Hik\u001b[31mRED\u0007\u009b2J\u202eevil\r\n', 100);
+    const controls = [...out].filter((ch) => {
+      const c = ch.charCodeAt(0);
+      return c < 0x20 || (c >= 0x7f && c <= 0x9f) || (c >= 0x202a && c <= 0x202e);
+    });
+    expect(controls).toEqual([]);
+    expect(out).toContain('Hik');
+    expect(out).toContain('evil');
+  });
+
+  it('clean() cuts long strings to the given width', () => {
+    const out = clean('x'.repeat(100), 10);
+    expect(out).toHaveLength(10);
+    expect(out.endsWith('…')).toBe(true);
+  });
+
+  it('renderTable with colour off writes no escape sequence, whatever the device sent', () => {
+    const evil = `${ESC}[31mRED${ESC}[0m${ESC}]0;pwned\u0007`;
+    const set: EventSet = {
+      devices: [device({ model: `DS-${evil}`, firmware: evil, notes: [evil] }), unidentified(evil)],
       findings: [
         finding({
           model: evil,
@@ -125,6 +179,7 @@ describe('renderCsv', () => {
     };
     const out = renderTable(set, { colour: false });
     expect(out).toContain('10.0.0.1');
+    expect(out).toContain('10.0.0.2');
     expect(out).not.toContain(ESC);
     expect(out).not.toContain('\u0007');
   });

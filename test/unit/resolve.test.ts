@@ -247,7 +247,7 @@ describe('merging hosts by MAC address', () => {
       knowledge,
     );
     expect(a.devices.map((d) => d.addresses)).toEqual([['10.0.3.3'], ['10.0.3.4']]);
-    expect(a.devices.every((d) => d.mac === undefined)).toBe(true);
+    expect(a.devices.map((d) => d.id)).toEqual(['ip-10.0.3.3', 'ip-10.0.3.4']);
   });
 });
 

@@ -62,8 +62,20 @@ export function parseOnvifBody(status: number, body: string): OnvifParse {
     const d = (k: string) => xmlText(xmlPath(utc, 'Date', k));
     const tm = (k: string) => xmlText(xmlPath(utc, 'Time', k));
     const year = d('Year');
-    if (year && /^\d{4}$/.test(year)) {
-      out.utc = `${year}-${pad(d('Month'))}-${pad(d('Day'))}T${pad(tm('Hour'))}:${pad(tm('Minute'))}:${pad(tm('Second'))}Z`;
+    const parts = [d('Month'), d('Day'), tm('Hour') ?? '0', tm('Minute') ?? '0', tm('Second') ?? '0'];
+    if (year && /^\d{4}$/.test(year) && parts.every((p) => p !== undefined && /^\d{1,2}$/.test(p))) {
+      const [mo = 0, day = 0, h = 0, mi = 0, sec = 0] = parts.map(Number);
+      const at = new Date(Date.UTC(Number(year), mo - 1, day, h, mi, sec));
+      // Only a real instant: month 13, 31 February or hour 24 would silently roll over.
+      const real =
+        at.getUTCMonth() === mo - 1 &&
+        at.getUTCDate() === day &&
+        at.getUTCHours() === h &&
+        at.getUTCMinutes() === mi &&
+        at.getUTCSeconds() === sec;
+      if (real) {
+        out.utc = `${year}-${pad(parts[0])}-${pad(parts[1])}T${pad(parts[2])}:${pad(parts[3])}:${pad(parts[4])}Z`;
+      }
     }
   }
   const services = xmlPath(b, 'GetServicesResponse', 'Service');
