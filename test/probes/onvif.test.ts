@@ -7,7 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { encodeResponse, type Exchange, responseBytes } from '../../src/core/exchange.ts';
+import { type Exchange, encodeResponse, responseBytes } from '../../src/core/exchange.ts';
 import { PROBE_STATUSES } from '../../src/core/status.ts';
 import { createScopeGuard, type ScopeGuard } from '../../src/engine/scope.ts';
 import { buildTargetSet } from '../../src/engine/targets.ts';
@@ -86,10 +86,13 @@ describe('parseOnvifBody on the personas’ recorded responses', () => {
       const s = parseOnvifBody(services.status, services.body);
       expect(s.serviceNamespaces).toContain('http://www.onvif.org/ver10/device/wsdl');
       expect(s.serviceNamespaces).toContain('http://www.onvif.org/ver10/media/wsdl');
-      for (const ns of s.serviceNamespaces) expect(ns).toMatch(/^http:\/\/www\.onvif\.org\/ver\d+\/\w+\/wsdl$/);
+      for (const ns of s.serviceNamespaces)
+        expect(ns).toMatch(/^http:\/\/www\.onvif\.org\/ver\d+\/\w+\/wsdl$/);
       expect(s.authRequired).toBe(false);
 
-      const refusalFile = existsSync(join(p.dir, 'onvif-401.txt')) ? 'onvif-401.txt' : 'onvif-notauthorized.txt';
+      const refusalFile = existsSync(join(p.dir, 'onvif-401.txt'))
+        ? 'onvif-401.txt'
+        : 'onvif-notauthorized.txt';
       const refusal = response(p, refusalFile);
       const r = parseOnvifBody(refusal.status, refusal.body);
       expect(r.authRequired).toBe(true);
@@ -164,12 +167,16 @@ describe('parseOnvifBody on the personas’ recorded responses', () => {
     `<${prefix}SerialNumber>0012345</${prefix}SerialNumber><${prefix}HardwareId>88</${prefix}HardwareId>`;
 
   it('GetDeviceInformationResponse with tds: fields', () => {
-    const body = soap(`<tds:GetDeviceInformationResponse>${fields('tds:')}</tds:GetDeviceInformationResponse>`);
+    const body = soap(
+      `<tds:GetDeviceInformationResponse>${fields('tds:')}</tds:GetDeviceInformationResponse>`,
+    );
     expect(parseOnvifBody(200, body).deviceInformation).toEqual(INFO);
   });
 
   it('GetDeviceInformationResponse with tt: fields', () => {
-    const body = soap(`<tds:GetDeviceInformationResponse>${fields('tt:')}</tds:GetDeviceInformationResponse>`);
+    const body = soap(
+      `<tds:GetDeviceInformationResponse>${fields('tt:')}</tds:GetDeviceInformationResponse>`,
+    );
     expect(parseOnvifBody(200, body).deviceInformation).toEqual(INFO);
   });
 
@@ -331,14 +338,19 @@ describe('parseOnvifBody / observeOnvif on hostile input (property)', () => {
 
   it('never throws on arbitrary recorded bytes, and observes only registered fields', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 100, max: 599 }), xmlish, fc.uint8Array({ maxLength: 64 }), (s, b, tail) => {
-        const head = `HTTP/1.1 ${s} X\r\nContent-Type: application/soap+xml\r\n\r\n`;
-        const bytes = Buffer.concat([Buffer.from(head), Buffer.from(b), Buffer.from(tail)]);
-        for (const o of observeOnvif(exchangeOf(bytes))) {
-          expect(isField(o.field), o.field).toBe(true);
-          expect(o.value.length).toBeLessThanOrEqual(512);
-        }
-      }),
+      fc.property(
+        fc.integer({ min: 100, max: 599 }),
+        xmlish,
+        fc.uint8Array({ maxLength: 64 }),
+        (s, b, tail) => {
+          const head = `HTTP/1.1 ${s} X\r\nContent-Type: application/soap+xml\r\n\r\n`;
+          const bytes = Buffer.concat([Buffer.from(head), Buffer.from(b), Buffer.from(tail)]);
+          for (const o of observeOnvif(exchangeOf(bytes))) {
+            expect(isField(o.field), o.field).toBe(true);
+            expect(o.value.length).toBeLessThanOrEqual(512);
+          }
+        },
+      ),
       { numRuns: 300 },
     );
   });

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { encodeResponse, type Exchange } from '../../src/core/exchange.ts';
+import { type Exchange, encodeResponse } from '../../src/core/exchange.ts';
 import type { Observation } from '../../src/core/observation.ts';
 import { PROBE_STATUSES } from '../../src/core/status.ts';
 import { createScopeGuard, type ScopeGuard } from '../../src/engine/scope.ts';
@@ -264,7 +264,9 @@ describe('parseProbeMatches / observeWsd on the personas’ published reply shap
       expect(observeWsd(exchangeOf(fault(sub)))).toEqual([]);
     }
     // A fault with only a Code value still reads as a fault.
-    const bare = parseProbeMatches(envelope('<s:Fault><s:Code><s:Value>s:Receiver</s:Value></s:Code></s:Fault>'));
+    const bare = parseProbeMatches(
+      envelope('<s:Fault><s:Code><s:Value>s:Receiver</s:Value></s:Code></s:Fault>'),
+    );
     expect(bare.ok && bare.fault).toBe('s:Receiver');
   });
 
@@ -280,7 +282,10 @@ describe('parseProbeMatches / observeWsd on the personas’ published reply shap
       expect(parsed.ok && parsed.matches.length).toBe(1);
     }
     const none = parseProbeMatches(
-      envelope(`<d:ProbeMatches>${match({ endpoint: 'urn:uuid:3', types: 'dn:Device' })}</d:ProbeMatches>`, ''),
+      envelope(
+        `<d:ProbeMatches>${match({ endpoint: 'urn:uuid:3', types: 'dn:Device' })}</d:ProbeMatches>`,
+        '',
+      ),
     );
     expect(none.ok && none.matches.length).toBe(1);
     expect(none.ok && none.relatesTo).toBeUndefined();
@@ -318,7 +323,11 @@ describe('parseProbeMatches / observeWsd on the personas’ published reply shap
   it('caps a flood of matches at 64 and scopes at 64 per match', () => {
     const scopes = Array.from({ length: 200 }, (_, i) => `onvif://www.onvif.org/name/n${i}`).join(' ');
     const body = `<d:ProbeMatches>${Array.from({ length: 500 }, (_, i) =>
-      match({ endpoint: `urn:uuid:${i}`, types: 'dn:NetworkVideoTransmitter', scopes: i === 0 ? scopes : '' }),
+      match({
+        endpoint: `urn:uuid:${i}`,
+        types: 'dn:NetworkVideoTransmitter',
+        scopes: i === 0 ? scopes : '',
+      }),
     ).join('')}</d:ProbeMatches>`;
     const parsed = parseProbeMatches(envelope(body));
     if (!parsed.ok) throw new Error(parsed.reason);
@@ -418,16 +427,25 @@ const xmlish = fc
   .map((parts) => parts.join(''));
 
 /** Long whitespace-free runs, so per-value caps are actually reached. */
-const longToken = fc.string({ unit: fc.constantFrom('a', 'Z', '%', '2', '0', '-', ':', '/'), maxLength: 900 });
+const longToken = fc.string({
+  unit: fc.constantFrom('a', 'Z', '%', '2', '0', '-', ':', '/'),
+  maxLength: 900,
+});
 
 const generatedEnvelope = fc
   .array(
     fc.record({
       endpoint: longToken,
       types: fc.constantFrom('dn:NetworkVideoTransmitter', 'tds:Device', 'wsdp:Device', '', 'x:y z'),
-      scopes: fc.array(fc.oneof(longToken, longToken.map((t) => `onvif://www.onvif.org/name/${t}`)), {
-        maxLength: 80,
-      }),
+      scopes: fc.array(
+        fc.oneof(
+          longToken,
+          longToken.map((t) => `onvif://www.onvif.org/name/${t}`),
+        ),
+        {
+          maxLength: 80,
+        },
+      ),
       xaddrs: fc.array(longToken, { maxLength: 12 }),
     }),
     { maxLength: 90 },
