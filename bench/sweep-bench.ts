@@ -116,9 +116,12 @@ function parsePrefix(text: string): { first: number; size: number } {
 }
 
 function v4(n: number): string {
-  return [Math.floor(n / 2 ** 24) % 256, Math.floor(n / 2 ** 16) % 256, Math.floor(n / 256) % 256, n % 256].join(
-    '.',
-  );
+  return [
+    Math.floor(n / 2 ** 24) % 256,
+    Math.floor(n / 2 ** 16) % 256,
+    Math.floor(n / 256) % 256,
+    n % 256,
+  ].join('.');
 }
 
 /**
@@ -287,7 +290,9 @@ async function runSweep(
     devices: devices.length,
     findings,
     missing: placed.filter((p) => !seen.has(p.address)),
-    unexpected: devices.filter((d) => !d.addresses.some((a) => labAddresses.has(a))).flatMap((d) => d.addresses),
+    unexpected: devices
+      .filter((d) => !d.addresses.some((a) => labAddresses.has(a)))
+      .flatMap((d) => d.addresses),
     stderrTail: stderr.trim().split('\n').slice(-5).join('\n'),
   };
 }
@@ -335,7 +340,9 @@ function markdown(
       r.peakRssMb === undefined ? '?' : r.peakRssMb.toFixed(0),
       r.devices,
       findingsText(r.findings),
-      r.missing.length === 0 ? `yes (${placed.length}/${placed.length})` : `**no** (${placed.length - r.missing.length}/${placed.length})`,
+      r.missing.length === 0
+        ? `yes (${placed.length}/${placed.length})`
+        : `**no** (${placed.length - r.missing.length}/${placed.length})`,
       r.untested,
     ].join(' | '),
   );

@@ -11,15 +11,16 @@ export interface YamlFile {
   lineOf(path: readonly (string | number)[]): number;
 }
 
-export function readYamlFile(path: string, code: ErrorCode): YamlFile {
+/** `shown` is the path messages use (e.g. relative to the package), when it differs from `path`. */
+export function readYamlFile(path: string, code: ErrorCode, shown = path): YamlFile {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
   } catch (err) {
     const reason = err && typeof err === 'object' && 'code' in err ? String(err.code) : 'unreadable';
-    throw new CamsweepError(code, `${path}: cannot read (${reason})`, { path });
+    throw new CamsweepError(code, `${shown}: cannot read (${reason})`, { path });
   }
-  return parseYamlText(text, path, code);
+  return parseYamlText(text, shown, code);
 }
 
 export function parseYamlText(text: string, path: string, code: ErrorCode): YamlFile {

@@ -43,8 +43,8 @@ interface RawFile {
 /** Loads one file: schema, registered field, compilable patterns. Throws `file:line: …`. */
 export function loadFingerprintFile(path: string, root = FINGERPRINTS_DIR): FingerprintFile {
   const shown = relative(root, path) ? join('fingerprints', relative(root, path)) : path;
-  const yaml = readYamlFile(path, 'FINGERPRINT');
-  const file = { ...yaml, path: shown };
+  const file = readYamlFile(path, 'FINGERPRINT', shown);
+  const yaml = file;
   validateYaml(file, fileSchema, 'FINGERPRINT');
   const raw = yaml.data as RawFile;
   if (!isField(raw.field)) {

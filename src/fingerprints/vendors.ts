@@ -37,8 +37,8 @@ const schema = JSON.parse(
 ) as object;
 
 export function loadVendors(path = join(FINGERPRINTS_DIR, 'vendors.yaml')): VendorRegistry {
-  const file = readYamlFile(path, 'FINGERPRINT');
-  const shown = { ...file, path: 'fingerprints/vendors.yaml' };
+  const file = readYamlFile(path, 'FINGERPRINT', 'fingerprints/vendors.yaml');
+  const shown = file;
   validateYaml(shown, schema, 'FINGERPRINT');
   const raw = (file.data as { vendors: (Omit<Vendor, 'aliases' | 'relations'> & Partial<Vendor>)[] }).vendors;
   const byId = new Map<string, Vendor>();

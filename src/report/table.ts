@@ -53,7 +53,7 @@ export function renderTable(set: EventSet, opts: TableOptions): string {
         ? 'none'
         : paint('dim', d.notes[0] ? clean(d.notes[0], 60) : 'unidentified', opts.colour);
     devices.push([
-      d.addresses.join('\n'),
+      clean(d.addresses.join('\n'), 200),
       makerLabel(d, names),
       clean(d.model, 30),
       clean(d.firmware, 24),
@@ -88,7 +88,7 @@ function renderFinding(
   const d = devices.find((x) => x.id === f.device);
   const head = paint(
     f.severity === 'restricted' ? ['bold', 'red'] : ['bold', 'yellow'],
-    `${f.severity.toUpperCase()} ${f.addresses.join(', ')}`,
+    `${f.severity.toUpperCase()} ${clean(f.addresses.join(', '), 120)}`,
     colour,
   );
   const lines = [

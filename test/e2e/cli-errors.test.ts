@@ -9,7 +9,10 @@ beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'camsweep-cli-'));
   writeFileSync(join(dir, 'empty.txt'), '# only a comment\n\n');
   writeFileSync(join(dir, 'bad.txt'), '127.0.0.1\n# fine so far\n300.1.1.1\n');
-  writeFileSync(join(dir, 'bad-policy.yaml'), 'id: mine\ntitle: t\njurisdiction: x\nreference: r\ndate: "2024-01-01"\nrules:\n  - id: a\n    severity: restricted\n    makers: [nosuchmaker]\n    basis: b\n    action: c\n');
+  writeFileSync(
+    join(dir, 'bad-policy.yaml'),
+    'id: mine\ntitle: t\njurisdiction: x\nreference: r\ndate: "2024-01-01"\nrules:\n  - id: a\n    severity: restricted\n    makers: [nosuchmaker]\n    basis: b\n    action: c\n',
+  );
   writeFileSync(join(dir, 'typo-policy.yaml'), 'id: mine\ntitel: t\n');
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -50,7 +53,10 @@ describe('bad input is refused with one clear line and exit code 2', () => {
   });
 
   it('names the line of a bad policy file', async () => {
-    expectUsageError(await runCli(['scan', '127.0.0.1', '--policy', join(dir, 'bad-policy.yaml')]), 'bad-policy.yaml:9');
+    expectUsageError(
+      await runCli(['scan', '127.0.0.1', '--policy', join(dir, 'bad-policy.yaml')]),
+      'bad-policy.yaml:9',
+    );
     expectUsageError(await runCli(['scan', '127.0.0.1', '--policy', join(dir, 'typo-policy.yaml')]), 'titel');
   });
 

@@ -17,7 +17,8 @@ export function readValidEvents(path: string): SweepEvent[] {
   const lines = readFileSync(path, 'utf8').split('\n').filter(Boolean);
   return lines.map((line, i) => {
     const value = JSON.parse(line) as unknown;
-    if (!validate(value)) throw new Error(`${path}:${i + 1} fails event.schema.json: ${JSON.stringify(validate.errors)}`);
+    if (!validate(value))
+      throw new Error(`${path}:${i + 1} fails event.schema.json: ${JSON.stringify(validate.errors)}`);
     return value as SweepEvent;
   });
 }
@@ -39,7 +40,10 @@ export function assertPersonaVerdicts(events: readonly SweepEvent[], personas: r
     if (persona.expect.finding === 'none') {
       expect(mine, `${label}: no finding expected`).toEqual([]);
     } else {
-      expect(mine.map((f) => f.severity), `${label}: finding`).toEqual([persona.expect.finding]);
+      expect(
+        mine.map((f) => f.severity),
+        `${label}: finding`,
+      ).toEqual([persona.expect.finding]);
       expect(mine[0]?.evidence.length, `${label}: evidence`).toBeGreaterThan(0);
     }
   }

@@ -53,7 +53,9 @@ describe('camsweep scan against the loopback lab', () => {
 
   it('flags exactly the Hikvision, Hikvision-OEM, HiWatch, Dahua and Amcrest personas', () => {
     const flagged = events.filter((e) => e.type === 'finding').map((f) => f.addresses[0]);
-    const expected = lab.personas.filter((p) => p.persona.expect.finding === 'restricted').map((p) => p.address);
+    const expected = lab.personas
+      .filter((p) => p.persona.expect.finding === 'restricted')
+      .map((p) => p.address);
     expect(flagged.sort()).toEqual(expected.sort());
     expect(expected.length).toBeGreaterThanOrEqual(5);
   });
@@ -72,7 +74,9 @@ describe('camsweep scan against the loopback lab', () => {
   it('records raw exchanges that re-identify offline to the same verdicts', async () => {
     const lines = readFileSync(join(dir, 'exchanges.jsonl'), 'utf8').split('\n').filter(Boolean);
     const exchanges = lines.map((l) => JSON.parse(l) as Exchange).filter((e) => e.type === 'exchange');
-    expect(exchanges.some((e) => e.protocol === 'http' && e.response.includes('Server: App-webs/'))).toBe(true);
+    expect(exchanges.some((e) => e.protocol === 'http' && e.response.includes('Server: App-webs/'))).toBe(
+      true,
+    );
     expect(exchanges.some((e) => e.protocol === 'wsd')).toBe(true);
     expect(exchanges.some((e) => e.protocol === 'onvif')).toBe(true);
     const r = await runCli(['identify', '--from', join(dir, 'exchanges.jsonl'), '--format', 'jsonl']);
@@ -87,7 +91,9 @@ describe('camsweep scan against the loopback lab', () => {
       const again = offlineDevices.find((o) => o.addresses[0] === d.addresses[0]);
       expect(again?.maker, `offline maker for ${d.addresses[0]}`).toBe(d.maker);
     }
-    expect(offline.filter((o) => o.type === 'finding').length).toBe(events.filter((e) => e.type === 'finding').length);
+    expect(offline.filter((o) => o.type === 'finding').length).toBe(
+      events.filter((e) => e.type === 'finding').length,
+    );
   });
 
   it('re-renders the sweep as CSV and as a table', async () => {
@@ -109,7 +115,9 @@ describe('stopping a sweep', () => {
     const out = join(dir, 'interrupted.jsonl');
     // A hanging web server keeps the sweep busy until the signal arrives.
     const hang = await startLoopbackLab({
-      personas: [{ ...listPersonas()[0], faults: { http: 'hang' } } as (typeof lab.personas)[number]['persona']],
+      personas: [
+        { ...listPersonas()[0], faults: { http: 'hang' } } as (typeof lab.personas)[number]['persona'],
+      ],
       base: '127.79.1.10',
     });
     try {

@@ -12,7 +12,10 @@ export interface CliResult {
 }
 
 /** Runs the real CLI (bin/camsweep.mjs) as a user would, optionally inside a network namespace. */
-export function startCli(args: string[], opts: { namespace?: string; env?: NodeJS.ProcessEnv; input?: string } = {}) {
+export function startCli(
+  args: string[],
+  opts: { namespace?: string; env?: NodeJS.ProcessEnv; input?: string } = {},
+) {
   const [cmd, argv] = opts.namespace
     ? ['ip', ['netns', 'exec', opts.namespace, process.execPath, BIN, ...args]]
     : [process.execPath, [BIN, ...args]];
@@ -37,6 +40,9 @@ export function startCli(args: string[], opts: { namespace?: string; env?: NodeJ
   return { child, done, output: () => ({ stdout, stderr }) };
 }
 
-export function runCli(args: string[], opts: { namespace?: string; env?: NodeJS.ProcessEnv; input?: string } = {}) {
+export function runCli(
+  args: string[],
+  opts: { namespace?: string; env?: NodeJS.ProcessEnv; input?: string } = {},
+) {
   return startCli(args, opts).done;
 }

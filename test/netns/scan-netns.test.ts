@@ -34,7 +34,16 @@ suite('camsweep scan inside the netns lab', () => {
     const ns = lab.scannerNamespace;
     if (!ns) throw new Error('the netns lab has no scanner namespace');
     const r = await runCli(
-      ['scan', ...lab.targets, ...lab.scanArgs, '--out', join(dir, 'sweep.jsonl'), '--record', join(dir, 'ex.jsonl'), '--quiet'],
+      [
+        'scan',
+        ...lab.targets,
+        ...lab.scanArgs,
+        '--out',
+        join(dir, 'sweep.jsonl'),
+        '--record',
+        join(dir, 'ex.jsonl'),
+        '--quiet',
+      ],
       { namespace: ns },
     );
     expect(r.stderr).toBe('');
