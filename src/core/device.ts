@@ -1,4 +1,4 @@
-import type { DeviceType, Identification } from './identification.ts';
+import type { Identification, IdentityClaims } from './identification.ts';
 
 export interface Conflict {
   attribute: 'maker' | 'brand' | 'model' | 'firmware';
@@ -6,19 +6,13 @@ export interface Conflict {
 }
 
 /** One physical device, resolved from all observations that belong to it. */
-export interface Device {
+export interface Device extends IdentityClaims {
   type: 'device';
   schemaVersion: number;
   id: string;
   addresses: string[];
   ports: number[];
   mac?: string;
-  maker?: string;
-  brand?: string;
-  model?: string;
-  firmware?: string;
-  serial?: string;
-  deviceType?: DeviceType;
   /** Combined certainty of the maker claim, 0–1 (0 when no maker). */
   certainty: number;
   identifications: Identification[];
