@@ -35,16 +35,18 @@ export function parseNeighbours(text: string): Map<string, NeighbourEntry> {
   return out;
 }
 
-/** Whether an address lies on one of this host's IPv4 segments, where ARP decides presence. */
-export function onLocalSegment(address: string): boolean {
-  if (!address.includes('.')) return false;
-  let value: bigint;
-  try {
-    value = ipToBigInt(address).value;
-  } catch {
-    return false;
-  }
-  return ipv4Interfaces().some((i) => value >= i.first && value <= i.last);
+/** A test for "lies on one of this host's IPv4 segments", where ARP decides presence. */
+export function localSegmentTest(interfaces = ipv4Interfaces()): (address: string) => boolean {
+  return (address) => {
+    if (interfaces.length === 0 || !address.includes('.')) return false;
+    let value: bigint;
+    try {
+      value = ipToBigInt(address).value;
+    } catch {
+      return false;
+    }
+    return interfaces.some((i) => value >= i.first && value <= i.last);
+  };
 }
 
 /**
