@@ -56,6 +56,7 @@ export interface SweepOptions {
   onProgress?(done: number): void;
   /** Called when a host is finished, with how long it took (for debug logs). */
   onHostDone?(host: string, state: HostState, ms: number): void;
+  onHostError?(host: string, err: unknown): void;
 }
 
 export interface SweepStats {
@@ -172,17 +173,16 @@ export async function sweep(opts: SweepOptions): Promise<SweepStats> {
     return 'untested';
   };
 
-  const runProbe = async (
+  const runProbeOnce = async (
     probe: Probe,
     host: string,
     port: number | undefined,
     hostSignal: AbortSignal,
     url?: string,
-  ) => {
+  ): Promise<ProbeOutcome> => {
     const probeDeadline = deadline(hostSignal, opts.probeTimeoutMs);
-    const signal = probeDeadline.signal;
     const ctx: ProbeContext = {
-      signal,
+      signal: probeDeadline.signal,
       guard: opts.guard,
       wsdPort: opts.wsdPort,
       udpWindowMs: opts.udpWindowMs,
@@ -191,21 +191,40 @@ export async function sweep(opts: SweepOptions): Promise<SweepStats> {
         opts.onExchange?.(ex);
       },
     };
-    let result: ProbeOutcome;
     try {
-      result = await probe.run(
-        { host, ...(port !== undefined ? { port } : {}), ...(url ? { url } : {}) },
-        ctx,
-      );
+      return await probe.run({ host, ...(port !== undefined ? { port } : {}), ...(url ? { url } : {}) }, ctx);
     } catch (err) {
       // Probes should not throw; if one does, it costs that probe only.
-      result = {
+      return {
         probe: probe.id,
         host,
         ...(port !== undefined ? { port } : {}),
         status: classify(err),
         detail: String(err),
       };
+    } finally {
+      probeDeadline.dispose();
+    }
+  };
+
+  /** A probe the kernel refused to run (EMFILE, ENOBUFS) is retried after a slowdown, not lost. */
+  const runProbe = async (
+    probe: Probe,
+    host: string,
+    port: number | undefined,
+    hostSignal: AbortSignal,
+    url?: string,
+  ): Promise<ProbeOutcome> => {
+    let result = await connections.run(() => runProbeOnce(probe, host, port, hostSignal, url));
+    for (
+      let attempt = 0;
+      result.status === 'limit-exceeded' && attempt < MAX_RETRIES && !hostSignal.aborted;
+      attempt++
+    ) {
+      connections.pressure();
+      stats.pressureEvents += 1;
+      await sleep(100 * 2 ** attempt + Math.random() * 100, hostSignal);
+      result = await connections.run(() => runProbeOnce(probe, host, port, hostSignal, url));
     }
     outcome(result);
     return result;
@@ -338,7 +357,14 @@ export async function sweep(opts: SweepOptions): Promise<SweepStats> {
     stats.addressesDone += 1;
     opts.onProgress?.(stats.addressesDone);
     opts.onHostDone?.(host, state, Date.now() - hostStarted);
-    if (state === 'live') opts.onHost({ host, state, openPorts: open, exchanges, observations, outcomes });
+    if (state === 'live') {
+      try {
+        opts.onHost({ host, state, openPorts: open, exchanges, observations, outcomes });
+      } catch (err) {
+        // A reporting failure for one host must not end the sweep for all the others.
+        opts.onHostError?.(host, err);
+      }
+    }
   };
 
   // A fixed set of workers pulls addresses from the lazy generator: a /16 never sits in memory.

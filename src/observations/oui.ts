@@ -17,9 +17,9 @@ export function isLocallyAdministered(mac: string): boolean {
 
 /** The registrant of the longest matching prefix (36, 28, then 24 bits), first line only. */
 export function ouiOrganisation(mac: string): string | undefined {
+  const t = load();
   const hex = mac.replace(/[^0-9a-f]/gi, '').toUpperCase();
   if (hex.length !== 12 || isLocallyAdministered(hex)) return undefined;
-  const t = load();
   for (const len of [9, 7, 6]) {
     const org = t[hex.slice(0, len)];
     if (org) return org.split('\n')[0]?.trim();

@@ -3,7 +3,16 @@ import { runCli, startCli } from '../helpers/cli.ts';
 
 describe('camsweep lab up (loopback)', () => {
   it('prints a scan command that finds its personas, and stops cleanly on SIGTERM', async () => {
-    const lab = startCli(['lab', 'up', '--mode', 'loopback', '--base', '127.79.2.10', '--personas', 'hikvision,axis']);
+    const lab = startCli([
+      'lab',
+      'up',
+      '--mode',
+      'loopback',
+      '--base',
+      '127.79.2.10',
+      '--personas',
+      'hikvision,axis',
+    ]);
     let printed = '';
     for (let i = 0; i < 300 && !printed.includes('Ctrl-C'); i++) {
       await new Promise((r) => setTimeout(r, 100));
@@ -27,8 +36,18 @@ describe('camsweep lab up (loopback)', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('lab stopped');
     // The addresses are free again: a second lab can take them.
-    const again = startCli(['lab', 'up', '--mode', 'loopback', '--base', '127.79.2.10', '--personas', 'hikvision']);
-    for (let i = 0; i < 300 && !again.output().stdout.includes('Ctrl-C'); i++) await new Promise((res) => setTimeout(res, 100));
+    const again = startCli([
+      'lab',
+      'up',
+      '--mode',
+      'loopback',
+      '--base',
+      '127.79.2.10',
+      '--personas',
+      'hikvision',
+    ]);
+    for (let i = 0; i < 300 && !again.output().stdout.includes('Ctrl-C'); i++)
+      await new Promise((res) => setTimeout(res, 100));
     again.child.kill('SIGINT');
     expect((await again.done).code).toBe(0);
   });

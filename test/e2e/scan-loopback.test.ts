@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,7 +7,7 @@ import type { Device } from '../../src/core/device.ts';
 import type { Exchange } from '../../src/core/exchange.ts';
 import { type LabHandle, startLoopbackLab } from '../../src/lab/lab.ts';
 import { listPersonas } from '../../src/lab/persona.ts';
-import { runCli, startCli } from '../helpers/cli.ts';
+import { BIN, runCli, startCli } from '../helpers/cli.ts';
 import { assertPersonaVerdicts, readValidEvents } from './expectations.ts';
 
 // This file's lab lives on 127.79.0.0/24; other test files use other ranges.
@@ -158,6 +159,39 @@ describe('stopping a sweep', () => {
       expect(events.filter((e) => e.type === 'device').length).toBeGreaterThanOrEqual(3);
     } finally {
       await hang.stop();
+    }
+  });
+});
+
+describe('running short of file descriptors', () => {
+  it('slows down instead of losing hosts when the process may open only a few sockets', async () => {
+    const out = join(dir, 'emfile.jsonl');
+    // ulimit -n 64 leaves room to start, but not for the ~90 sockets this sweep opens at once (EMFILE).
+    const args = [
+      'scan',
+      ...lab.targets,
+      ...lab.scanArgs,
+      ...['--concurrency', '1000', '--per-host', '16', '--rate', '10000', '--out', out, '--quiet'],
+    ];
+    const quoted = args.map((a) => `'${a}'`).join(' ');
+    const r = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
+      const child = spawn('bash', ['-c', `ulimit -n 64 && exec '${process.execPath}' '${BIN}' ${quoted}`], {
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
+      let stderr = '';
+      child.stderr.on('data', (d: Buffer) => {
+        stderr += d.toString();
+      });
+      child.on('close', (code) => resolve({ code, stderr }));
+    });
+    expect(r.code, r.stderr).toBe(0);
+    const events = readValidEvents(out);
+    assertPersonaVerdicts(events, lab.personas);
+    const summary = events.at(-1);
+    expect(summary?.type).toBe('summary');
+    if (summary?.type === 'summary') {
+      expect(summary.addresses.untested).toBe(0);
+      expect(summary.slowdowns, 'the kernel pushed back and the sweep slowed down').toBeGreaterThan(0);
     }
   });
 });

@@ -6,6 +6,7 @@ import { createScopeGuard } from '../../engine/scope.ts';
 import { sweep } from '../../engine/sweep.ts';
 import { buildTargetSet } from '../../engine/targets.ts';
 import { analyse } from '../../fingerprints/analyse.ts';
+import { ouiOrganisation } from '../../observations/oui.ts';
 import { redactExchange } from '../../observations/record.ts';
 import { renderCsv } from '../../report/csv.ts';
 import type { ProbeStatusEvent, SummaryEvent, SweepEvent } from '../../report/events.ts';
@@ -139,6 +140,8 @@ function failCode(findings: readonly Finding[], failOn: ScanOptions['failOn']): 
 export async function runScan(targetTokens: string[], opts: ScanOptions): Promise<number> {
   const log = makeLogger(opts.logLevel);
   const knowledge = loadKnowledge(opts.policy);
+  // Load the OUI registry now: opening files mid-sweep can fail once sockets use every descriptor.
+  ouiOrganisation('00:00:00:00:00:00');
   const ports = opts.ports ? parsePorts(opts.ports) : [...DEFAULT_PORTS];
   const targets = await buildTargetSet({
     targets: targetTokens,
@@ -226,6 +229,7 @@ export async function runScan(targetTokens: string[], opts: ScanOptions): Promis
         emit(e);
       },
       onHostDone: (host, state, ms) => log.debug({ host, state, ms }, 'host done'),
+      onHostError: (host, err) => log.error({ host, err: String(err) }, 'could not report this host'),
       onProgress: (done) => progress?.(done, events.filter((e) => e.type === 'device').length, findingsSoFar),
     });
   } finally {
