@@ -3,16 +3,13 @@ import pLimit from 'p-limit';
 import type { Exchange } from '../core/exchange.ts';
 import type { Observation } from '../core/observation.ts';
 import { classify, errorCode, isResourceError } from '../core/status.ts';
-import { httpProbe, httpsProbe } from '../probes/http/probe.ts';
-import { onvifProbe } from '../probes/onvif/probe.ts';
-import type { FollowUp, Probe, ProbeContext, ProbeOutcome } from '../probes/types.ts';
-import { multicastWsd } from '../probes/wsd/multicast.ts';
-import { parseProbeMatches } from '../probes/wsd/parse.ts';
-import { wsdUnicastProbe, xaddrFollowUps } from '../probes/wsd/probe.ts';
+import { FOLLOW_UP_PROBES, HOST_PROBES, MULTICAST_DISCOVERY, SERVICE_PROBES } from '../probes/index.ts';
+import type { FollowUp, Probe, ProbeContext, ProbeOutcome, ProbeSettings } from '../probes/types.ts';
 import type { LocalInterface } from '../transport/multicast.ts';
 import { localSegmentTest, NeighbourSnapshots } from '../transport/neighbour.ts';
 import { tcpConnect } from '../transport/tcp.ts';
 import { deadline, withDeadline } from './deadline.ts';
+import { runMulticastDiscovery } from './discovery.ts';
 import { AdaptiveLimit, HostRate, sleep } from './limits.ts';
 import type { PortSpec } from './ports.ts';
 import type { ScopeGuard } from './scope.ts';
@@ -49,6 +46,7 @@ export interface SweepOptions {
   wsdPort: number;
   udpWindowMs: number;
   multicastWindowMs: number;
+  settings: ProbeSettings;
   /** Every exchange, as it happens (for --record). */
   onExchange?(ex: Exchange): void;
   onHost(result: HostResult): void;
@@ -72,6 +70,12 @@ export interface SweepStats {
 /** A connect that failed faster than ARP could have: the kernel's table, not the host. */
 const FAST_UNREACHABLE_MS = 400;
 const MAX_RETRIES = 5;
+
+/** Opt-in probes run only when asked for; any probe can be switched off. */
+export function isEnabled(probe: { id: string; optIn?: boolean }, settings: ProbeSettings): boolean {
+  if (settings.disabled.has(probe.id)) return false;
+  return !probe.optIn || settings.enabled.has(probe.id);
+}
 const ARP_GRACE_MS = 2000;
 
 type ConnectResult = 'open' | 'refused' | 'unreachable' | 'timeout' | 'untested' | 'error';
@@ -102,25 +106,29 @@ export async function sweep(opts: SweepOptions): Promise<SweepStats> {
   // Phase 1: multicast discovery runs while the connect sweep starts; hosts wait for it before
   // they are reported, so one device's multicast and unicast evidence meet.
   const multicastByHost = new Map<string, Exchange[]>();
-  const phase1 = multicastWsd(opts.interfaces, opts.guard, {
-    signal: opts.signal,
-    windowMs: opts.multicastWindowMs,
-  }).then((r) => {
-    for (const ex of r.exchanges) {
-      opts.onExchange?.(ex);
-      const list = multicastByHost.get(ex.host) ?? [];
-      list.push(ex);
-      multicastByHost.set(ex.host, list);
-    }
-    for (const from of r.outOfScope) {
-      outcome({
-        probe: 'wsd-multicast',
-        host: from,
-        status: 'out-of-scope',
-        detail: 'responder is not in the targets',
+  const discoveries = MULTICAST_DISCOVERY.filter((d) => isEnabled(d, opts.settings));
+  const phase1 = Promise.all(
+    discoveries.map(async (d) => {
+      const r = await runMulticastDiscovery(d, opts.interfaces, opts.guard, {
+        signal: opts.signal,
+        windowMs: opts.multicastWindowMs,
       });
-    }
-  });
+      for (const ex of r.exchanges) {
+        opts.onExchange?.(ex);
+        const list = multicastByHost.get(ex.host) ?? [];
+        list.push(ex);
+        multicastByHost.set(ex.host, list);
+      }
+      for (const from of r.outOfScope) {
+        outcome({
+          probe: d.id,
+          host: from,
+          status: 'out-of-scope',
+          detail: 'responder is not in the targets',
+        });
+      }
+    }),
+  );
 
   /**
    * `discovery` marks a host's first connect. Only there does a fast EHOSTUNREACH mean a full
@@ -186,6 +194,7 @@ export async function sweep(opts: SweepOptions): Promise<SweepStats> {
       guard: opts.guard,
       wsdPort: opts.wsdPort,
       udpWindowMs: opts.udpWindowMs,
+      settings: opts.settings,
       record: (ex) => {
         exchangesOf(host).push(ex);
         opts.onExchange?.(ex);
@@ -298,42 +307,51 @@ export async function sweep(opts: SweepOptions): Promise<SweepStats> {
     exchangesOf(host).push(...multicast);
     const followUps: FollowUp[] = [];
     for (const ex of multicast) {
-      const parsed = parseProbeMatches(ex.response);
-      if (parsed.ok) for (const m of parsed.matches) if (m.onvif) followUps.push(...xaddrFollowUps(m.xaddrs));
+      const d = MULTICAST_DISCOVERY.find((x) => x.id === ex.probe);
+      followUps.push(...(d?.followUps?.(ex) ?? []));
     }
     const outcomes: ProbeOutcome[] = [];
     if (open.length > 0 && !hostSignal.aborted) {
       const tasks: Promise<ProbeOutcome>[] = [];
       for (const port of open) {
-        const service = opts.ports.find((p) => p.port === port)?.service;
-        if (service === 'http') tasks.push(perHost(() => runProbe(httpProbe, host, port, hostSignal)));
-        if (service === 'https') tasks.push(perHost(() => runProbe(httpsProbe, host, port, hostSignal)));
+        const service = opts.ports.find((p) => p.port === port)?.service ?? 'unknown';
+        for (const probe of SERVICE_PROBES) {
+          if (probe.services.includes(service) && isEnabled(probe, opts.settings)) {
+            tasks.push(perHost(() => runProbe(probe, host, port, hostSignal)));
+          }
+        }
       }
-      if (multicast.length === 0) tasks.push(runProbe(wsdUnicastProbe, host, opts.wsdPort, hostSignal));
+      for (const probe of HOST_PROBES) {
+        if (!isEnabled(probe, opts.settings)) continue;
+        if (probe.skipIfMulticast && multicast.some((ex) => ex.protocol === probe.skipIfMulticast)) continue;
+        tasks.push(runProbe(probe, host, undefined, hostSignal));
+      }
       const results = await Promise.all(tasks);
       outcomes.push(...results);
       for (const r of results) followUps.push(...(r.followUps ?? []));
     }
-    // Follow-ups: every advertised XAddr passes the scope guard before anything is dialled.
+    // Follow-ups: every advertised address passes the scope guard before anything is dialled.
     const seen = new Set<string>();
-    for (const f of xaddrFollowUps(followUps.map((x) => x.url))) {
+    for (const f of followUps) {
       if (hostSignal.aborted) break;
+      const probe = FOLLOW_UP_PROBES[f.probe];
+      if (!probe || !isEnabled(probe, opts.settings)) continue;
       const decision = opts.guard.checkUrl(f.url);
       if (!decision.allowed) {
         const o: ProbeOutcome = {
-          probe: 'onvif-soap',
+          probe: probe.id,
           host,
           status: 'out-of-scope',
-          detail: `XAddr ${f.url} not dialled: ${decision.reason}`,
+          detail: `${f.url} not dialled: ${decision.reason}`,
         };
         outcome(o);
         outcomes.push(o);
         continue;
       }
-      const key = `${decision.address} ${new URL(f.url).port}`;
+      const key = `${f.probe} ${f.url}`;
       if (seen.has(key)) continue;
       seen.add(key);
-      outcomes.push(await runProbe(onvifProbe, decision.address, undefined, hostSignal, f.url));
+      outcomes.push(await runProbe(probe, decision.address, undefined, hostSignal, f.url));
     }
     const exchanges = hostExchanges.get(host) ?? [];
     hostExchanges.delete(host);

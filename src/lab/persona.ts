@@ -42,7 +42,8 @@ export interface Persona {
     wsd?: { probeMatch: string; types?: ('nvt' | 'device')[] };
     tcp?: number[];
   };
-  faults?: { http?: HttpFault; wsd?: WsdFault };
+  /** Faults by protocol: http and wsd here, others read by their responders (src/lab/responders). */
+  faults?: { http?: HttpFault; wsd?: WsdFault } & Record<string, string | undefined>;
   /** The persona's folder, for response files. */
   dir: string;
 }

@@ -1,8 +1,13 @@
 import type { Socket as UdpSocket } from 'node:dgram';
+import { existsSync } from 'node:fs';
 import type { Server } from 'node:net';
+import { join } from 'node:path';
+import { readYamlFile, validateYaml } from '../core/yaml-file.ts';
 import { DEFAULT_PORTS } from '../engine/ports.ts';
 import { startHttpResponder, startSilentPort } from './http-responder.ts';
 import type { Persona } from './persona.ts';
+import { RESPONDERS } from './responders/index.ts';
+import type { RunningResponder } from './responders/types.ts';
 import { startWsdResponder } from './wsd-responder.ts';
 
 export type LabMode = 'loopback' | 'netns';
@@ -41,7 +46,9 @@ export async function startPersona(
   const http = persona.services.http ?? [];
   const firstHttp = http.find((h) => !h.tls) ?? http[0];
   const httpPort = firstHttp ? labPort(firstHttp.port, opts.mode) : labPort(80, opts.mode);
+  const extra: RunningResponder[] = [];
   const closeAll = async () => {
+    await Promise.all(extra.map((r) => r.close()));
     await Promise.all(servers.map((s) => new Promise<void>((r) => s.close(() => r()))));
     for (const s of sockets) {
       try {
@@ -94,6 +101,24 @@ export async function startPersona(
         ...(opts.wrongSource ? { wrongSource: opts.wrongSource } : {}),
       })),
     );
+    // Protocol responders, each started by its config file in the persona folder.
+    for (const r of RESPONDERS) {
+      const path = join(persona.dir, r.file);
+      if (!existsSync(path)) continue;
+      const file = readYamlFile(path, 'LAB');
+      validateYaml(file, r.schema, 'LAB');
+      const fault = persona.faults?.[r.protocol];
+      const running = await r.start(file.data, {
+        persona,
+        host: address,
+        mode: opts.mode,
+        httpPort,
+        multicast: opts.mode === 'netns',
+        ...(fault ? { fault } : {}),
+      });
+      extra.push(running);
+      for (const p of running.tcpPorts ?? []) used.add(p);
+    }
   } catch (err) {
     await closeAll();
     throw err;

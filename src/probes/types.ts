@@ -22,11 +22,27 @@ export interface ProbeContext {
   wsdPort: number;
   /** How long a UDP probe listens for replies. */
   udpWindowMs: number;
+  /** Opt-in settings the user gave (credentials, SNMP community …); never logged. */
+  settings: ProbeSettings;
 }
 
-/** A device-advertised address to contact next; the engine sends it through the scope guard. */
+/** User-supplied options some probes need. Secrets stay here and out of every log and exchange. */
+export interface ProbeSettings {
+  /** Probes the user switched on that are off by default (e.g. 'snmp'). */
+  enabled: ReadonlySet<string>;
+  /** Probes the user switched off. */
+  disabled: ReadonlySet<string>;
+  snmpCommunity?: string;
+  /** Credentials per address range, from the environment or a credentials file (never argv). */
+  credentials?: (host: string) => { username: string; password: string } | undefined;
+}
+
+/**
+ * A device-advertised address to contact next; the engine sends it through the scope guard first.
+ * `probe` names an entry of FOLLOW_UP_PROBES in src/probes/index.ts.
+ */
 export interface FollowUp {
-  probe: 'onvif';
+  probe: string;
   url: string;
 }
 
@@ -48,5 +64,48 @@ export interface Probe {
   /** 'passive' listens only; 'safe' sends standard read-only requests (rule 2). */
   intrusiveness: 'passive' | 'safe';
   produces: readonly FieldName[];
+  /** Off unless the user enables it (e.g. SNMP). */
+  optIn?: boolean;
   run(target: ProbeTarget, ctx: ProbeContext): Promise<ProbeOutcome>;
+}
+
+/**
+ * A probe that runs on a TCP port the sweep found open, chosen by the port's service
+ * (src/engine/ports.ts: 554 → rtsp, 8000 → hik-sdk …).
+ */
+export interface ServiceProbe extends Probe {
+  services: readonly ServiceName[];
+}
+
+/**
+ * A probe that runs once per live host (unicast UDP discovery for routed subnets). It is skipped
+ * for a host that already answered the same protocol by multicast.
+ */
+export interface HostProbe extends Probe {
+  skipIfMulticast?: ExchangeProtocol;
+}
+
+/** What one multicast discovery run sends, and how to tell our replies from strays. */
+export interface MulticastRun {
+  payloads: readonly (string | Buffer)[];
+  /** True when a reply answers one of this run's payloads (e.g. RelatesTo = our MessageID). */
+  accepts(reply: Buffer): boolean;
+  /** The payload a reply answers, recorded as the exchange's request. */
+  requestFor(reply: Buffer): string;
+  /** Replies from one responder with the same key are recorded once (repeats, both types). */
+  dedupeKey(reply: Buffer): string;
+}
+
+/** A multicast discovery protocol, run on every chosen interface in phase 1. */
+export interface MulticastDiscovery {
+  id: string;
+  protocol: ExchangeProtocol;
+  group: string;
+  port: number;
+  /** Also listen on the group port (SADP devices may answer to the group, not the sender). */
+  listenOnGroup?: boolean;
+  optIn?: boolean;
+  prepare(): MulticastRun;
+  /** Addresses a reply advertises (XAddrs, LOCATION …): contacted only through the scope guard. */
+  followUps?(exchange: Exchange): FollowUp[];
 }

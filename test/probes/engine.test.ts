@@ -15,6 +15,7 @@ import { type HostResult, type SweepOptions, type SweepStats, sweep } from '../.
 import { buildTargetSet, type TargetSet } from '../../src/engine/targets.ts';
 import { type LabHandle, startLoopbackLab } from '../../src/lab/lab.ts';
 import { listPersonas, type Persona } from '../../src/lab/persona.ts';
+import { DEFAULT_SETTINGS } from '../../src/probes/settings.ts';
 import type { ProbeOutcome } from '../../src/probes/types.ts';
 
 const NET = '127.78.4';
@@ -97,6 +98,7 @@ function options(
     wsdPort: 3702,
     udpWindowMs: 300,
     multicastWindowMs: 100,
+    settings: DEFAULT_SETTINGS,
     onHost: (r) => sink.hosts.push(r),
     onOutcome: (o) => sink.outcomes.push(o),
     onExchange: (ex) => sink.exchanges.push(ex),

@@ -18,6 +18,7 @@ import { renderHttpResponse } from '../../src/lab/template.ts';
 import { observeHttp } from '../../src/probes/http/observe.ts';
 import { parseResponse } from '../../src/probes/http/parse.ts';
 import { httpProbe } from '../../src/probes/http/probe.ts';
+import { DEFAULT_SETTINGS } from '../../src/probes/settings.ts';
 import type { ProbeContext } from '../../src/probes/types.ts';
 
 const BASE = '127.78.2.10';
@@ -132,6 +133,7 @@ describe('httpProbe against the loopback lab', () => {
       record: (ex) => exchanges.push(ex),
       wsdPort: 3702,
       udpWindowMs: 300,
+      settings: DEFAULT_SETTINGS,
     };
     const outcome = await httpProbe.run({ host, port, service: 'http' }, ctx);
     expect(PROBE_STATUSES).toContain(outcome.status);
@@ -271,6 +273,7 @@ describe('httpProbe against the loopback lab', () => {
         record: (ex) => exchanges.push(ex),
         wsdPort: 3702,
         udpWindowMs: 300,
+        settings: DEFAULT_SETTINGS,
       },
     );
     expect(outcome.status).toBe('out-of-scope');

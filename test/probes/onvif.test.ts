@@ -18,6 +18,7 @@ import { isField } from '../../src/observations/fields.ts';
 import { parseResponse } from '../../src/probes/http/parse.ts';
 import { observeOnvif, parseOnvifBody } from '../../src/probes/onvif/parse.ts';
 import { onvifProbe } from '../../src/probes/onvif/probe.ts';
+import { DEFAULT_SETTINGS } from '../../src/probes/settings.ts';
 import type { ProbeContext } from '../../src/probes/types.ts';
 
 const HOST = '127.78.3.10';
@@ -392,6 +393,7 @@ describe('onvifProbe against the loopback lab', () => {
       record: (ex) => exchanges.push(ex),
       wsdPort: 3702,
       udpWindowMs: 300,
+      settings: DEFAULT_SETTINGS,
     };
     const url = `http://${host}:${opts.port ?? HTTP_PORT}/onvif/device_service`;
     const outcome = await onvifProbe.run({ host, url }, ctx);

@@ -16,6 +16,7 @@ import { type LabHandle, startLoopbackLab } from '../../src/lab/lab.ts';
 import { listPersonas, type Persona, type WsdFault } from '../../src/lab/persona.ts';
 import { renderTemplate } from '../../src/lab/template.ts';
 import { isField } from '../../src/observations/fields.ts';
+import { DEFAULT_SETTINGS } from '../../src/probes/settings.ts';
 import type { ProbeContext } from '../../src/probes/types.ts';
 import { buildProbe } from '../../src/probes/wsd/message.ts';
 import { observeWsd, parseProbeMatches } from '../../src/probes/wsd/parse.ts';
@@ -568,6 +569,7 @@ describe('wsdUnicastProbe against the loopback lab', () => {
       record: (ex) => exchanges.push(ex),
       wsdPort: 3702,
       udpWindowMs: 400,
+      settings: DEFAULT_SETTINGS,
     };
     const outcome = await wsdUnicastProbe.run({ host }, ctx);
     expect(PROBE_STATUSES).toContain(outcome.status);

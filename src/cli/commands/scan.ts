@@ -1,4 +1,5 @@
 import { Command, Option } from 'commander';
+import { CamsweepError } from '../../core/errors.ts';
 import type { Finding } from '../../core/finding.ts';
 import { VERSION } from '../../core/version.ts';
 import { DEFAULT_PORTS, formatPorts, parsePorts } from '../../engine/ports.ts';
@@ -8,6 +9,9 @@ import { buildTargetSet } from '../../engine/targets.ts';
 import { analyse } from '../../fingerprints/analyse.ts';
 import { ouiOrganisation } from '../../observations/oui.ts';
 import { redactExchange } from '../../observations/record.ts';
+import { allProbeIds } from '../../probes/index.ts';
+import { DEFAULT_SETTINGS } from '../../probes/settings.ts';
+import type { ProbeSettings } from '../../probes/types.ts';
 import { renderCsv } from '../../report/csv.ts';
 import type { ProbeStatusEvent, SummaryEvent, SweepEvent } from '../../report/events.ts';
 import { collect as collectEvents } from '../../report/events.ts';
@@ -39,6 +43,8 @@ export interface ScanOptions {
   udpWindow: number;
   multicastWindow: number;
   failOn: 'restricted' | 'review' | 'none';
+  enable?: string[];
+  disable?: string[];
   verbose?: boolean;
   quiet?: boolean;
   logLevel: string;
@@ -116,6 +122,12 @@ export function scanCommand(): Command {
         .choices(['restricted', 'review', 'none'])
         .default('none'),
     )
+    .option(
+      '--enable <probes>',
+      'switch on opt-in probes (comma-separated ids; see README "Probes")',
+      collectList,
+    )
+    .option('--disable <probes>', 'switch off probes (comma-separated ids)', collectList)
     .option('--verbose', 'also emit a probe-status event for every probe')
     .option('--quiet', 'print nothing on stdout (use with --out, e.g. for scheduled sweeps)')
     .option('--log-level <level>', 'stderr log level (fatal, error, warn, info, debug)', 'warn')
@@ -150,6 +162,7 @@ export async function runScan(targetTokens: string[], opts: ScanOptions): Promis
     ...(opts.allowLarge ? { allowLarge: true } : {}),
   });
   const guard = createScopeGuard(targets);
+  const settings = probeSettings(opts);
   const choice: InterfaceChoice =
     !opts.interface || opts.interface.length === 0
       ? 'auto'
@@ -205,6 +218,7 @@ export async function runScan(targetTokens: string[], opts: ScanOptions): Promis
       wsdPort: opts.wsdPort,
       udpWindowMs: opts.udpWindow,
       multicastWindowMs: opts.multicastWindow,
+      settings,
       onExchange: (ex) => record?.write(redactExchange(ex)),
       onHost: (result) => {
         for (const o of result.observations) record?.write(o);
@@ -279,6 +293,17 @@ export async function runScan(targetTokens: string[], opts: ScanOptions): Promis
   }
   if (interruptedBy) return interruptedBy === 'SIGINT' ? 130 : 143;
   return failCode(set.findings, opts.failOn);
+}
+
+/** --enable/--disable, checked against the registry so a typo is an error, not a silent no-op. */
+function probeSettings(opts: ScanOptions): ProbeSettings {
+  const known = new Set(allProbeIds());
+  for (const id of [...(opts.enable ?? []), ...(opts.disable ?? [])]) {
+    if (!known.has(id)) {
+      throw new CamsweepError('USAGE', `unknown probe "${id}" (known: ${[...known].join(', ')})`);
+    }
+  }
+  return { ...DEFAULT_SETTINGS, enabled: new Set(opts.enable ?? []), disabled: new Set(opts.disable ?? []) };
 }
 
 function countFindings(findings: readonly Finding[]): Record<string, number> {

@@ -1,0 +1,34 @@
+import type { Persona } from '../persona.ts';
+import type { LabMode } from '../services.ts';
+
+export interface ResponderContext {
+  persona: Persona;
+  /** The address the persona answers on. */
+  host: string;
+  mode: LabMode;
+  /** The persona's first HTTP port in this mode, for {{port:http}}. */
+  httpPort: number;
+  /** netns mode: join multicast groups on `host` and bind wildcard ports. */
+  multicast: boolean;
+  /** The persona's fault for this protocol, if any (persona.yaml `faults.<protocol>`). */
+  fault?: string;
+}
+
+export interface RunningResponder {
+  /** TCP ports it listens on (for the printed scan command). */
+  tcpPorts?: number[];
+  close(): Promise<void>;
+}
+
+/**
+ * A lab responder for one protocol. It starts when the persona folder holds its config file
+ * (`file`, e.g. `rtsp.yaml`); the config carries the protocol's responses and their provenance,
+ * so protocols are added to personas without touching persona.yaml.
+ */
+export interface Responder {
+  protocol: string;
+  file: string;
+  /** JSON Schema of the config file (validated with file:line errors). */
+  schema: object;
+  start(config: unknown, ctx: ResponderContext): Promise<RunningResponder>;
+}
