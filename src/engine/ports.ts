@@ -22,6 +22,8 @@ export const DEFAULT_PORTS: readonly PortSpec[] = [
   { port: 8899, service: 'http' },
   { port: 37777, service: 'dahua-sdk' },
   { port: 34567, service: 'xm-dvrip' },
+  { port: 23, service: 'telnet' },
+  { port: 21, service: 'ftp' },
 ];
 
 const SERVICES: readonly ServiceName[] = [

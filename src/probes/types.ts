@@ -4,7 +4,16 @@ import type { ScopeGuard } from '../engine/scope.ts';
 import type { FieldName } from '../observations/fields.ts';
 
 /** What a port is expected to speak; decides which probes run on it. */
-export type ServiceName = 'http' | 'https' | 'rtsp' | 'hik-sdk' | 'dahua-sdk' | 'xm-dvrip' | 'unknown';
+export type ServiceName =
+  | 'http'
+  | 'https'
+  | 'rtsp'
+  | 'hik-sdk'
+  | 'dahua-sdk'
+  | 'xm-dvrip'
+  | 'telnet'
+  | 'ftp'
+  | 'unknown';
 
 export interface ProbeTarget {
   host: string;
