@@ -84,10 +84,17 @@ export interface NetnsLabOptions {
   lab?: string;
   /** Seconds each persona process lives at most, so nothing outlives a crashed lab for long. */
   lifetimeMs?: number;
+  /**
+   * `single`: every persona on one segment with the scanner. `segments`: personas spread over two
+   * segments the scanner is on (s1, s2) and a third (s3) behind a router, which only unicast reaches.
+   */
+  layout?: 'single' | 'segments';
 }
 
 export const NETNS_SEGMENT = '10.231.1.0/24';
 export const NETNS_SCANNER = '10.231.1.254';
+const SEGMENTS = ['s1', 's2', 's3'] as const;
+const segmentCidr = (i: number) => `10.231.${i + 1}.0/24`;
 
 /**
  * One namespace per persona on a bridge, with the persona's own MAC, real multicast, and a
@@ -96,17 +103,44 @@ export const NETNS_SCANNER = '10.231.1.254';
 export async function startNetnsLab(opts: NetnsLabOptions): Promise<LabHandle> {
   const avail = netnsAvailable();
   if (!avail.ok) throw new CamsweepError('LAB', `the netns lab needs root: ${avail.reason}`);
-  const personas = opts.personas.map((persona, i) => ({ persona, address: `10.231.1.${10 + i}` }));
+  const spread = opts.layout === 'segments';
+  const personas = opts.personas.map((persona, i) => {
+    const seg = spread ? i % SEGMENTS.length : 0;
+    return { persona, segment: SEGMENTS[seg] ?? 's1', address: `10.231.${seg + 1}.${10 + i}` };
+  });
   const topology = await createTopology({
     ...(opts.lab ? { lab: opts.lab } : {}),
-    segments: [{ name: 's1', cidr: NETNS_SEGMENT }],
+    segments: spread
+      ? SEGMENTS.map((name, i) => ({ name, cidr: segmentCidr(i) }))
+      : [{ name: 's1', cidr: NETNS_SEGMENT }],
     hosts: personas.map((p, i) => ({
       name: `p${i}`,
-      segment: 's1',
+      segment: p.segment,
       address: p.address,
       ...(p.persona.mac ? { mac: p.persona.mac } : {}),
     })),
-    scanner: { name: 'scan', legs: [{ segment: 's1', address: NETNS_SCANNER }] },
+    scanner: {
+      name: 'scan',
+      legs: spread
+        ? [
+            { segment: 's1', address: NETNS_SCANNER },
+            { segment: 's2', address: '10.231.2.254' },
+          ]
+        : [{ segment: 's1', address: NETNS_SCANNER }],
+    },
+    ...(spread
+      ? {
+          routers: [
+            {
+              name: 'rtr',
+              legs: [
+                { segment: 's2', address: '10.231.2.1' },
+                { segment: 's3', address: '10.231.3.1' },
+              ],
+            },
+          ],
+        }
+      : {}),
   });
   try {
     await Promise.all(
@@ -149,8 +183,8 @@ export async function startNetnsLab(opts: NetnsLabOptions): Promise<LabHandle> {
   }
   return {
     mode: 'netns',
-    personas,
-    targets: [NETNS_SEGMENT],
+    personas: personas.map(({ persona, address }) => ({ persona, address })),
+    targets: spread ? SEGMENTS.map((_, i) => segmentCidr(i)) : [NETNS_SEGMENT],
     scanArgs: ['--interface', 'auto'],
     scannerNamespace: topology.namespaceOf('scan'),
     topology,

@@ -15,10 +15,11 @@ export async function startLab(
   mode: 'loopback' | 'netns',
   personaIds?: string[],
   base?: string,
+  layout: 'single' | 'segments' = 'single',
 ): Promise<LabHandle> {
   const personas = selectPersonas(listPersonas(), personaIds);
   return mode === 'netns'
-    ? startNetnsLab({ personas })
+    ? startNetnsLab({ personas, layout })
     : startLoopbackLab({ personas, ...(base ? { base } : {}) });
 }
 
@@ -41,22 +42,34 @@ export function labCommand(): Command {
     )
     .option('--personas <ids>', 'comma-separated persona ids (default: all)', collectList)
     .option('--base <address>', 'loopback mode: the first persona address', '127.77.0.10')
+    .addOption(
+      new Option('--layout <layout>', 'netns mode: one segment, or two segments plus one behind a router')
+        .choices(['single', 'segments'])
+        .default('single'),
+    )
     .addHelpText('after', '\nExample:\n  camsweep lab up --mode loopback --personas hikvision,axis\n')
-    .action(async (opts: { mode: LabModeChoice; personas?: string[]; base: string }) => {
-      const lab = await startLab(resolveMode(opts.mode), opts.personas, opts.base);
-      process.stdout.write(`camsweep lab (${lab.mode}) is up:\n`);
-      for (const p of lab.personas) {
+    .action(
+      async (opts: {
+        mode: LabModeChoice;
+        personas?: string[];
+        base: string;
+        layout: 'single' | 'segments';
+      }) => {
+        const lab = await startLab(resolveMode(opts.mode), opts.personas, opts.base, opts.layout);
+        process.stdout.write(`camsweep lab (${lab.mode}) is up:\n`);
+        for (const p of lab.personas) {
+          process.stdout.write(
+            `  ${p.address.padEnd(15)} ${p.persona.name}  [expect: ${p.persona.expect.finding}]\n`,
+          );
+        }
         process.stdout.write(
-          `  ${p.address.padEnd(15)} ${p.persona.name}  [expect: ${p.persona.expect.finding}]\n`,
+          `\nSweep it with:\n  ${scanCommandLine(lab)}\n\nCtrl-C stops the lab and removes everything it created.\n`,
         );
-      }
-      process.stdout.write(
-        `\nSweep it with:\n  ${scanCommandLine(lab)}\n\nCtrl-C stops the lab and removes everything it created.\n`,
-      );
-      await waitForSignal();
-      await lab.stop();
-      process.stdout.write('lab stopped\n');
-    });
+        await waitForSignal();
+        await lab.stop();
+        process.stdout.write('lab stopped\n');
+      },
+    );
   cmd
     .command('down')
     .description('remove namespaces and links a crashed netns lab left behind (all carry the csw- prefix)')

@@ -1,0 +1,107 @@
+/**
+ * Real multicast and routing: personas on two segments the scanner is on and on a third behind a
+ * router. Multicast finds the personas of the chosen segments; the routed segment is reached only
+ * by the unicast probes. Needs root; in CI (CI=true) a missing capability fails.
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Exchange } from '../../src/core/exchange.ts';
+import { type LabHandle, startNetnsLab } from '../../src/lab/lab.ts';
+import { netnsAvailable } from '../../src/lab/netns.ts';
+import { listPersonas } from '../../src/lab/persona.ts';
+import { MULTICAST_DISCOVERY } from '../../src/probes/index.ts';
+import { assertPersonaVerdicts, readValidEvents } from '../e2e/expectations.ts';
+import { runCli } from '../helpers/cli.ts';
+
+const availability = netnsAvailable();
+if (!availability.ok && process.env.CI === 'true') {
+  throw new Error(`netns tests cannot run in CI: ${availability.reason}`);
+}
+if (!availability.ok) console.warn(`netns segment tests skipped: ${availability.reason}`);
+const suite = availability.ok ? describe : describe.skip;
+
+function segmentOf(address: string): string {
+  return address.split('.')[2] === '1' ? 's1' : address.split('.')[2] === '2' ? 's2' : 's3';
+}
+
+suite('multicast per interface, unicast across a router', () => {
+  let lab: LabHandle;
+  let dir: string;
+
+  async function sweep(name: string, iface: string[]) {
+    const ns = lab.scannerNamespace;
+    if (!ns) throw new Error('no scanner namespace');
+    const out = join(dir, `${name}.jsonl`);
+    const record = join(dir, `${name}-ex.jsonl`);
+    const r = await runCli(
+      ['scan', ...lab.targets, '--interface', ...iface, '--out', out, '--record', record, '--quiet'],
+      {
+        namespace: ns,
+      },
+    );
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const exchanges = readFileSync(record, 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as Exchange)
+      .filter((e) => e.type === 'exchange');
+    return { events: readValidEvents(out), exchanges };
+  }
+
+  /** Personas that answer a multicast discovery protocol: they have its lab config. */
+  function multicastSpeakers() {
+    return lab.personas.filter((p) => p.persona.services.wsd && p.persona.kind !== 'printer');
+  }
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'camsweep-segments-'));
+    lab = await startNetnsLab({ personas: listPersonas(), layout: 'segments', lifetimeMs: 170_000 });
+  });
+
+  afterAll(async () => {
+    await lab?.stop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('with --interface all: multicast on both attached segments, unicast for the routed one', async () => {
+    const { events, exchanges } = await sweep('all', ['all']);
+    assertPersonaVerdicts(events, lab.personas);
+    for (const p of multicastSpeakers()) {
+      const mc = exchanges.some((e) => e.transport === 'multicast' && e.host === p.address);
+      expect(mc, `${p.persona.id} on ${segmentOf(p.address)} by multicast`).toBe(
+        segmentOf(p.address) !== 's3',
+      );
+      if (segmentOf(p.address) === 's3') {
+        expect(
+          exchanges.some((e) => e.protocol === 'wsd' && e.transport === 'udp' && e.host === p.address),
+          `${p.persona.id} behind the router found by unicast WS-Discovery`,
+        ).toBe(true);
+      }
+    }
+    // Every multicast protocol took part.
+    const protocols = new Set(exchanges.filter((e) => e.transport === 'multicast').map((e) => e.protocol));
+    for (const d of MULTICAST_DISCOVERY.filter((x) => !x.optIn)) {
+      const speaks = lab.personas.some((p) =>
+        exchanges.some((e) => e.host === p.address && e.protocol === d.protocol),
+      );
+      if (speaks) expect(protocols.has(d.protocol), `${d.id} answered by multicast`).toBe(true);
+    }
+  });
+
+  it('with --interface <one>: multicast only on that segment', async () => {
+    const ns = lab.scannerNamespace ?? '';
+    const iface = lab.topology?.interfaceOf('scan', 's1') ?? '';
+    expect(ns && iface).toBeTruthy();
+    const { events, exchanges } = await sweep('one', [iface]);
+    assertPersonaVerdicts(events, lab.personas);
+    for (const p of multicastSpeakers()) {
+      const mc = exchanges.some((e) => e.transport === 'multicast' && e.host === p.address);
+      expect(mc, `${p.persona.id} on ${segmentOf(p.address)} by multicast via ${iface}`).toBe(
+        segmentOf(p.address) === 's1',
+      );
+    }
+  });
+});
