@@ -33,7 +33,7 @@ export async function runMulticastDiscovery(
   const run = discovery.prepare();
   const seen = new Set<string>();
   let kept = 0;
-  const onReply = (from: string, bytes: Buffer) => {
+  const onReply = (from: string, bytes: Buffer, sendBack?: (payload: Buffer | string) => void) => {
     if (kept >= MAX_REPLIES) {
       result.dropped += 1;
       return;
@@ -62,6 +62,9 @@ export async function runMulticastDiscovery(
       ...encodeResponse(bytes),
       at: new Date().toISOString(),
     });
+    // A second round to this responder only (e.g. mDNS SRV/TXT/A after a PTR-only answer).
+    const more = sendBack ? run.followUp?.(bytes, decision.address) : undefined;
+    if (more !== undefined && sendBack) sendBack(more);
   };
   const groupListener = discovery.listenOnGroup
     ? await listenOnGroup(discovery, interfaces, onReply)
@@ -73,7 +76,7 @@ export async function runMulticastDiscovery(
       discovery.port,
       run.payloads,
       { signal: opts.signal, windowMs: opts.windowMs, maxReplies: MAX_REPLIES },
-      (reply) => onReply(reply.from, reply.bytes),
+      (reply) => onReply(reply.from, reply.bytes, reply.sendBack),
     );
     result.dropped += r.dropped;
   } finally {

@@ -33,6 +33,8 @@ const SERVICES: readonly ServiceName[] = [
   'hik-sdk',
   'dahua-sdk',
   'xm-dvrip',
+  'telnet',
+  'ftp',
   'unknown',
 ];
 

@@ -1,8 +1,9 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer as createNetServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { createServer as createTlsServer } from 'node:tls';
-import type { HttpFault, HttpService, Persona } from './persona.ts';
+import type { HttpFault, HttpService, Persona, UsernameTokenRoute } from './persona.ts';
 import { renderHttpResponse } from './template.ts';
 import { labCertificate } from './tls.ts';
 
@@ -33,13 +34,62 @@ export function soapAction(body: string): string | undefined {
   return /<(?:[\w-]+:)?Body\b[^>]*>\s*<(?:[\w-]+:)?([\w-]+)/.exec(body)?.[1];
 }
 
-export function pickResponse(service: HttpService, req: RequestInfo): string | undefined {
+/** The device side of a UsernameToken check: its clock, and the nonces it has already seen. */
+export interface DeviceState {
+  now: Date;
+  nonces: Set<string>;
+}
+
+const tokenPart = (body: string, name: string): string | undefined =>
+  new RegExp(`<(?:[\\w-]+:)?${name}\\b[^>]*>([^<]{0,512})</(?:[\\w-]+:)?${name}>`).exec(body)?.[1]?.trim();
+
+/**
+ * WS-UsernameToken as a device checks it (OASIS UsernameToken Profile 1.0; ONVIF-Core: nonce and
+ * Created are mandatory): 'none' without a token, else whether user, digest, Created (against the
+ * device clock, so a client that ignores the device's clock skew fails) and nonce freshness hold.
+ */
+export function checkUsernameToken(
+  body: string,
+  cfg: UsernameTokenRoute,
+  device: DeviceState,
+): 'none' | 'valid' | 'invalid' {
+  if (!/<(?:[\w-]+:)?UsernameToken\b/.test(body)) return 'none';
+  const user = tokenPart(body, 'Username');
+  const digest = tokenPart(body, 'Password');
+  const nonce = tokenPart(body, 'Nonce');
+  const created = tokenPart(body, 'Created');
+  if (user !== cfg.username || !digest || !nonce || !created) return 'invalid';
+  const at = Date.parse(created);
+  const maxSkewMs = (cfg.maxSkewSeconds ?? 300) * 1000;
+  if (!Number.isFinite(at) || Math.abs(at - device.now.getTime()) > maxSkewMs) return 'invalid';
+  const want = createHash('sha1')
+    .update(Buffer.concat([Buffer.from(nonce, 'base64'), Buffer.from(created), Buffer.from(cfg.password)]))
+    .digest();
+  const got = Buffer.from(digest, 'base64');
+  if (got.length !== want.length || !timingSafeEqual(got, want)) return 'invalid';
+  if (device.nonces.has(nonce)) return 'invalid'; // replayed
+  if (device.nonces.size > 1000) device.nonces.clear();
+  device.nonces.add(nonce);
+  return 'valid';
+}
+
+export function pickResponse(
+  service: HttpService,
+  req: RequestInfo,
+  device: DeviceState = { now: new Date(), nonces: new Set() },
+): string | undefined {
   const pathOnly = req.path.split('?')[0] ?? '/';
   for (const route of service.routes) {
     if (route.method && route.method.toUpperCase() !== req.method.toUpperCase()) continue;
     if (route.path !== req.path && route.path !== pathOnly) continue;
+    const action = route.soap || route.usernameToken ? soapAction(req.body) : undefined;
+    const guarded = action && route.usernameToken?.actions[action];
+    if (route.usernameToken && guarded) {
+      const verdict = checkUsernameToken(req.body, route.usernameToken, device);
+      if (verdict === 'valid') return guarded;
+      if (verdict === 'invalid') return route.usernameToken.rejected;
+    }
     if (route.soap) {
-      const action = soapAction(req.body);
       return (action && route.soap[action]) ?? route.soap.default ?? service.default;
     }
     return route.response ?? service.default;
@@ -112,6 +162,10 @@ function respond(socket: Socket, bytes: Buffer, fault: HttpFault | undefined): v
 
 /** Serves one persona's HTTP service from its recorded responses. */
 export async function startHttpResponder(opts: HttpResponderOptions): Promise<Server> {
+  // persona.yaml `faults.clock`: seconds the device clock is off (e.g. "+7200"), seen by
+  // GetSystemDateAndTime ({{utc.*}}) and by the UsernameToken check alike.
+  const clockOffsetMs = Number(opts.persona.faults?.clock ?? 0) * 1000 || 0;
+  const nonces = new Set<string>();
   const handler = (socket: Socket) => {
     let buf = Buffer.alloc(0);
     let answered = false;
@@ -123,7 +177,8 @@ export async function startHttpResponder(opts: HttpResponderOptions): Promise<Se
       const req = parseRequest(buf);
       if (!req) return;
       answered = true;
-      const file = pickResponse(opts.service, req);
+      const now = new Date(Date.now() + clockOffsetMs);
+      const file = pickResponse(opts.service, req, { now, nonces });
       if (!file) {
         socket.end();
         return;
@@ -132,6 +187,7 @@ export async function startHttpResponder(opts: HttpResponderOptions): Promise<Se
       const bytes = renderHttpResponse(text, {
         host: opts.host,
         httpPort: opts.httpPort,
+        now,
         ...(opts.persona.mac ? { mac: opts.persona.mac } : {}),
       });
       respond(socket, bytes, opts.fault);

@@ -9,6 +9,22 @@ export interface HttpRoute {
   path: string;
   response?: string;
   soap?: Record<string, string>;
+  /** SOAP actions answered only to a valid WS-UsernameToken (src/lab/http-responder.ts). */
+  usernameToken?: UsernameTokenRoute;
+}
+
+/**
+ * A device that wants a WS-UsernameToken (PasswordDigest) for some SOAP actions. A request with a
+ * valid token gets `actions[action]`; one with a wrong token (digest, Created off the device clock by
+ * more than `maxSkewSeconds`, a replayed nonce) gets `rejected`; one without a token falls through
+ * to the route's `soap` map. The password is lab-made: real device passwords are never published.
+ */
+export interface UsernameTokenRoute {
+  username: string;
+  password: string;
+  actions: Record<string, string>;
+  rejected: string;
+  maxSkewSeconds?: number;
 }
 
 export interface HttpService {
@@ -58,7 +74,12 @@ export function loadPersona(dir: string): Persona {
   const files = [
     ...(p.services.http ?? []).flatMap((h) => [
       h.default,
-      ...h.routes.flatMap((r) => [r.response, ...Object.values(r.soap ?? {})]),
+      ...h.routes.flatMap((r) => [
+        r.response,
+        ...Object.values(r.soap ?? {}),
+        ...Object.values(r.usernameToken?.actions ?? {}),
+        r.usernameToken?.rejected,
+      ]),
     ]),
     p.services.wsd?.probeMatch,
   ].filter((f): f is string => typeof f === 'string');

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CamsweepError } from '../core/errors.ts';
 import { FINGERPRINTS_DIR } from '../core/paths.ts';
@@ -19,7 +19,11 @@ export function loadPolicy(name: string, vendors: VendorRegistry): Policy {
   const isPath = name.includes('/') || name.endsWith('.yaml') || name.endsWith('.yml');
   const path = isPath ? name : builtIn;
   if (!isPath && !existsSync(builtIn)) {
-    throw new CamsweepError('POLICY', `unknown policy "${name}" (built-in: ${DEFAULT_POLICY})`);
+    const builtIns = readdirSync(POLICIES_DIR)
+      .filter((f) => f.endsWith('.yaml'))
+      .map((f) => f.replace(/\.yaml$/, ''))
+      .sort();
+    throw new CamsweepError('POLICY', `unknown policy "${name}" (built-in: ${builtIns.join(', ')})`);
   }
   const file = readYamlFile(path, 'POLICY');
   validateYaml(file, schema, 'POLICY');

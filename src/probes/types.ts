@@ -42,6 +42,8 @@ export interface ProbeSettings {
   /** Probes the user switched off. */
   disabled: ReadonlySet<string>;
   snmpCommunity?: string;
+  /** UDP port of the SNMP GET (161 on real devices; the loopback lab moves it to 20161). */
+  snmpPort?: number;
   /** Credentials per address range, from the environment or a credentials file (never argv). */
   credentials?: (host: string) => { username: string; password: string } | undefined;
 }
@@ -103,6 +105,13 @@ export interface MulticastRun {
   requestFor(reply: Buffer): string;
   /** Replies from one responder with the same key are recorded once (repeats, both types). */
   dedupeKey(reply: Buffer): string;
+  /**
+   * Optional second round: a datagram to send back to an in-scope responder whose reply was
+   * accepted (unicast to its address on the group port, from the same socket, so its answer is
+   * collected in the same window). mDNS uses it for SRV/TXT/A queries after a PTR-only answer.
+   * `from` is the responder's address, already checked by the scope guard.
+   */
+  followUp?(reply: Buffer, from: string): Buffer | string | undefined;
 }
 
 /** A multicast discovery protocol, run on every chosen interface in phase 1. */

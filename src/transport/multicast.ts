@@ -62,6 +62,8 @@ export interface MulticastReply {
   from: string;
   port: number;
   bytes: Buffer;
+  /** Sends a datagram back to the replying address on the group port, from the same socket. */
+  sendBack(payload: Buffer | string): void;
 }
 
 /**
@@ -102,7 +104,15 @@ export async function multicastExchange(
               return;
             }
             kept += 1;
-            onReply({ iface, from: rinfo.address, port: rinfo.port, bytes: Buffer.from(msg) });
+            onReply({
+              iface,
+              from: rinfo.address,
+              port: rinfo.port,
+              bytes: Buffer.from(msg),
+              sendBack: (payload) => {
+                if (!done) socket.send(payload, port, rinfo.address, () => {});
+              },
+            });
           });
           socket.bind(0, iface.address, () => {
             try {

@@ -18,7 +18,7 @@ describe('camsweep demo', () => {
     expect(r.stdout).toContain('Devices (9)');
     expect(r.stdout).toContain('Findings (5)');
     expect(r.stdout).toContain('Amcrest (made by Dahua)');
-    for (const f of ['sweep.jsonl', 'exchanges.jsonl', 'report.txt', 'report.csv']) {
+    for (const f of ['sweep.jsonl', 'exchanges.jsonl', 'report.txt', 'report.csv', 'report.html']) {
       expect(existsSync(join(out, f)), f).toBe(true);
     }
     const events = readValidEvents(join(out, 'sweep.jsonl'));

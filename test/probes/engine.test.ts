@@ -177,7 +177,14 @@ describe('sweep() over the loopback lab', () => {
       const probes = new Set(h.exchanges.map((ex) => ex.probe));
       // The hostile persona's only XAddr is out of scope, so it alone has no ONVIF exchange.
       const followed = h.host === at.hostile ? [] : ['onvif-soap'];
-      expect(probes).toEqual(new Set(['tcp-connect', 'http-banner', 'wsd-unicast', ...followed]));
+      // The Dahua persona (the hostile one here) also answers DHIP discovery (its dhip.yaml).
+      const dhip = h.host === at.hostile ? ['dhip-unicast'] : [];
+      // The Hikvision persona also answers SADP and mDNS (its sadp.yaml and mdns.yaml).
+      const sadp = h.host === at.hikvision ? ['sadp-unicast', 'mdns-unicast'] : [];
+      // After the root page the HTTP probe fetches /favicon.ico (and vendor paths) as http-extras.
+      expect(probes).toEqual(
+        new Set(['tcp-connect', 'http-banner', 'http-extras', 'wsd-unicast', ...followed, ...dhip, ...sadp]),
+      );
       for (const o of h.outcomes) expect(PROBE_STATUSES).toContain(o.status);
     }
 
@@ -186,7 +193,7 @@ describe('sweep() over the loopback lab', () => {
       const h = sink.hosts.find((x) => x.host === at[key]);
       const onvif = h?.outcomes.find((o) => o.probe === 'onvif-soap');
       expect(onvif?.status, key).toBe('success');
-      expect(h?.exchanges.filter((ex) => ex.probe === 'onvif-soap')).toHaveLength(3);
+      expect(h?.exchanges.filter((ex) => ex.probe === 'onvif-soap')).toHaveLength(5);
     }
 
     // The hostile persona advertised an XAddr outside the targets: reported, never dialled.

@@ -405,10 +405,11 @@ describe('onvifProbe against the loopback lab', () => {
   const valuesOf = (obs: ReturnType<typeof observeOnvif>, field: string) =>
     obs.filter((o) => o.field === field).map((o) => o.value);
 
-  it('Hikvision: three calls recorded; time and services answered, device information refused', async () => {
+  it('Hikvision: five calls recorded; time and services answered, the rest refused', async () => {
     const { outcome, exchanges, observations } = await probe('hikvision');
     expect(outcome.status).toBe('success');
-    expect(exchanges).toHaveLength(3);
+    // GetSystemDateAndTime, GetServices, GetCapabilities, GetHostname, GetDeviceInformation.
+    expect(exchanges).toHaveLength(5);
     for (const ex of exchanges) {
       expect(ex).toMatchObject({ host: at.hikvision, port: HTTP_PORT, protocol: 'onvif', transport: 'tcp' });
       expect(ex.request).toMatch(/^POST \/onvif\/device_service HTTP\/1\.1\r\n/);
@@ -417,8 +418,9 @@ describe('onvifProbe against the loopback lab', () => {
       const parsed = parseResponse(responseBytes(ex));
       return parsed.ok ? parsed.response.status : 0;
     });
-    expect(statuses).toEqual([200, 200, 401]);
-    expect(valuesOf(observations, 'onvif.auth')).toEqual(['auth-required']);
+    // This persona answers only GetSystemDateAndTime and GetServices; everything else gets its 401.
+    expect(statuses).toEqual([200, 200, 401, 401, 401]);
+    expect(new Set(valuesOf(observations, 'onvif.auth'))).toEqual(new Set(['auth-required']));
     expect(valuesOf(observations, 'onvif.service.namespace')).toHaveLength(10);
     const [utc] = valuesOf(observations, 'onvif.system_time.utc');
     expect(utc).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/);
@@ -426,17 +428,17 @@ describe('onvifProbe against the loopback lab', () => {
     expect(valuesOf(observations, 'http.header.server')).toContain('App-webs/');
   });
 
-  it('Bosch: the third call is refused with ter:NotAuthorized → auth required', async () => {
+  it('Bosch: only GetDeviceInformation is refused with ter:NotAuthorized → auth required', async () => {
     const { outcome, exchanges, observations } = await probe('bosch');
     expect(outcome.status).toBe('success');
-    expect(exchanges).toHaveLength(3);
+    expect(exchanges).toHaveLength(5);
     expect(valuesOf(observations, 'onvif.auth')).toEqual(['auth-required']);
   });
 
   it('Dahua: the Digest realm of the refusal is observed', async () => {
     const { exchanges, observations } = await probe('dahua');
-    expect(exchanges).toHaveLength(3);
-    expect(valuesOf(observations, 'http.auth.realm')).toEqual(['Login to 2J0101FPAA9F3E2']);
+    expect(exchanges).toHaveLength(5);
+    expect(new Set(valuesOf(observations, 'http.auth.realm'))).toEqual(new Set(['Login to 2J0101FPAA9F3E2']));
   });
 
   it('a device that never answers: connection-timeout by the deadline', async () => {

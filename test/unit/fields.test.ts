@@ -2,7 +2,7 @@
  * Keeps producers (parsers and the probes' `produces` lists), the registry (src/observations/fields.ts)
  * and consumers (fingerprint files) in step. Each failure names what is out of step and where.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -14,6 +14,7 @@ import { analyse } from '../../src/fingerprints/analyse.ts';
 import { buildLibrary, fingerprintFilePaths } from '../../src/fingerprints/load.ts';
 import { loadVendors } from '../../src/fingerprints/vendors.ts';
 import { listPersonas, type Persona } from '../../src/lab/persona.ts';
+import { RESPONDERS } from '../../src/lab/responders/index.ts';
 import { renderHttpResponse, renderTemplate, type TemplateVars } from '../../src/lab/template.ts';
 import { FIELDS, isField } from '../../src/observations/fields.ts';
 import type { Probe } from '../../src/probes/types.ts';
@@ -108,6 +109,13 @@ function personaExchanges(p: Persona, host: string): Exchange[] {
     out.push(exchange('wsd', host, 3702, Buffer.from(xml, 'utf8'), { transport: 'udp' }));
   }
   for (const port of p.services.tcp ?? []) out.push(exchange('tcp', host, port, Buffer.alloc(0)));
+  // Protocol responders (src/lab/responders) that can say what a probe would record from them.
+  for (const r of RESPONDERS) {
+    const path = join(p.dir, r.file);
+    if (!r.sampleExchanges || !existsSync(path)) continue;
+    const config = readYamlFile(path, 'LAB').data;
+    out.push(...r.sampleExchanges(config, { persona: p, host, httpPort: p.services.http?.[0]?.port ?? 80 }));
+  }
   return out;
 }
 
@@ -118,6 +126,37 @@ function personaExchanges(p: Persona, host: string): Exchange[] {
  */
 const EXTRA_HOST = '127.0.9.1';
 const extraExchanges: Exchange[] = [
+  // Favicon, cookie, RTSP with SDP, banners and an SDK port that volunteered bytes (issue #3
+  // items 7, 9, 10, 11): no persona serves these, so their shapes are exercised here.
+  exchange(
+    'http',
+    EXTRA_HOST,
+    80,
+    Buffer.concat([
+      Buffer.from('HTTP/1.1 200 OK\r\nContent-Type: image/x-icon\r\nContent-Length: 4\r\n\r\n'),
+      Buffer.from([0, 0, 1, 0]),
+    ]),
+    { request: 'GET /favicon.ico HTTP/1.1\r\nHost: 127.0.9.1\r\n\r\n' },
+  ),
+  exchange(
+    'http',
+    EXTRA_HOST,
+    80,
+    Buffer.from('HTTP/1.1 200 OK\r\nSet-Cookie: DhWebClientSessionID=1; path=/\r\nContent-Length: 0\r\n\r\n'),
+  ),
+  exchange(
+    'rtsp',
+    EXTRA_HOST,
+    554,
+    Buffer.from(
+      'RTSP/1.0 200 OK\r\nCSeq: 2\r\nServer: GStreamer RTSP server\r\nPublic: OPTIONS, DESCRIBE\r\n' +
+        'WWW-Authenticate: Basic realm="DahuaRtsp"\r\nContent-Type: application/sdp\r\nContent-Length: 42\r\n\r\n' +
+        'v=0\r\ns=Media Server\r\na=tool:LIVE555 x\r\nt=0 0\r\n',
+    ),
+  ),
+  exchange('telnet', EXTRA_HOST, 23, Buffer.from([255, 253, 1, ...Buffer.from('\r\ndvrdvs login: ')])),
+  exchange('ftp', EXTRA_HOST, 21, Buffer.from('220 (vsFTPd 3.0.3)\r\n')),
+  exchange('sdk', EXTRA_HOST, 8000, Buffer.from([0, 0, 0, 16])),
   exchange(
     'http',
     EXTRA_HOST,
@@ -157,6 +196,24 @@ const extraExchanges: Exchange[] = [
         `HTTP/1.1 200 OK\r\nContent-Type: application/soap+xml; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
       );
     })(),
+  ),
+  // No Xiongmai persona yet: the DVRIP discovery reply shape (message 1531, NetWork.NetCommon JSON,
+  // NUL-padded), values from a real reply (public code search hit id 43385522421).
+  exchange(
+    'dvrip',
+    EXTRA_HOST,
+    34569,
+    (() => {
+      const body = Buffer.from(
+        '{ "Name" : "NetWork.NetCommon", "NetWork.NetCommon" : { "BuildDate" : "2018-09-17 10:47:30", "DeviceType" : 43, "HostIP" : "0x0a01a8c0", "HostName" : "IPC_6a6b", "HttpPort" : 80, "MAC" : "00:12:31:09:b7:9e", "SN" : "a5b23b431b14712e", "TCPPort" : 34567, "Version" : "V4.02.R12.E7335520.12012.047502.00000" }, "Ret" : 100, "SessionID" : "0x00000000" }\n\0',
+      );
+      const head = Buffer.alloc(20);
+      head.writeUInt8(0xff, 0);
+      head.writeUInt16LE(1531, 14);
+      head.writeUInt32LE(body.length, 16);
+      return Buffer.concat([head, body]);
+    })(),
+    { transport: 'udp' },
   ),
 ];
 

@@ -95,6 +95,8 @@ rules:
   });
 
   it('an unknown built-in name lists the built-in policies', () => {
-    expect(policyError('uk-nil-2099').message).toBe('unknown policy "uk-nil-2099" (built-in: uk-nil-2022)');
+    expect(policyError('uk-nil-2099').message).toBe(
+      'unknown policy "uk-nil-2099" (built-in: fcc-covered, ndaa-889, uk-nil-2022)',
+    );
   });
 });

@@ -65,9 +65,10 @@ export function demoCommand(): Command {
       const table = renderReport(sweepFile, 'table', { colour: !!process.stdout.isTTY });
       writeFileSync(join(dir, 'report.txt'), renderReport(sweepFile, 'table'));
       writeFileSync(join(dir, 'report.csv'), renderReport(sweepFile, 'csv', { bom: true }));
+      writeFileSync(join(dir, 'report.html'), renderReport(sweepFile, 'html'));
       process.stdout.write(table);
       process.stdout.write(
-        `\nWritten to ${opts.dir}/: sweep.jsonl (events), exchanges.jsonl (raw exchanges), report.txt, report.csv\n` +
+        `\nWritten to ${opts.dir}/: sweep.jsonl (events), exchanges.jsonl (raw exchanges), report.txt, report.csv, report.html\n` +
           `Re-render any time: npx camsweep report --from ${opts.dir}/sweep.jsonl --format csv\n`,
       );
     });

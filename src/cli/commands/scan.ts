@@ -9,6 +9,7 @@ import { buildTargetSet } from '../../engine/targets.ts';
 import { analyse } from '../../fingerprints/analyse.ts';
 import { ouiOrganisation } from '../../observations/oui.ts';
 import { redactExchange } from '../../observations/record.ts';
+import { CREDENTIALS_ENV, SNMP_COMMUNITY_ENV, secretSettings } from '../../probes/credentials.ts';
 import { allProbeIds } from '../../probes/index.ts';
 import { DEFAULT_SETTINGS } from '../../probes/settings.ts';
 import type { ProbeSettings } from '../../probes/types.ts';
@@ -45,6 +46,9 @@ export interface ScanOptions {
   failOn: 'restricted' | 'review' | 'none';
   enable?: string[];
   disable?: string[];
+  credentialsFile?: string;
+  snmpCommunityFile?: string;
+  snmpPort?: number;
   verbose?: boolean;
   quiet?: boolean;
   logLevel: string;
@@ -128,6 +132,15 @@ export function scanCommand(): Command {
       collectList,
     )
     .option('--disable <probes>', 'switch off probes (comma-separated ids)', collectList)
+    .option(
+      '--credentials-file <file>',
+      `ONVIF credentials per address range (YAML; or ${CREDENTIALS_ENV}=user:password); never on the command line`,
+    )
+    .option(
+      '--snmp-community-file <file>',
+      `SNMP community for --enable snmp (first line; or ${SNMP_COMMUNITY_ENV}); never guessed`,
+    )
+    .option('--snmp-port <port>', 'UDP port for --enable snmp', intOption('--snmp-port', 1, 65535))
     .option('--verbose', 'also emit a probe-status event for every probe')
     .option('--quiet', 'print nothing on stdout (use with --out, e.g. for scheduled sweeps)')
     .option('--log-level <level>', 'stderr log level (fatal, error, warn, info, debug)', 'warn')
@@ -303,7 +316,20 @@ function probeSettings(opts: ScanOptions): ProbeSettings {
       throw new CamsweepError('USAGE', `unknown probe "${id}" (known: ${[...known].join(', ')})`);
     }
   }
-  return { ...DEFAULT_SETTINGS, enabled: new Set(opts.enable ?? []), disabled: new Set(opts.disable ?? []) };
+  const enabled = new Set(opts.enable ?? []);
+  return {
+    ...DEFAULT_SETTINGS,
+    enabled,
+    disabled: new Set(opts.disable ?? []),
+    ...secretSettings(
+      {
+        ...(opts.credentialsFile ? { credentialsFile: opts.credentialsFile } : {}),
+        ...(opts.snmpCommunityFile ? { snmpCommunityFile: opts.snmpCommunityFile } : {}),
+        ...(opts.snmpPort !== undefined ? { snmpPort: opts.snmpPort } : {}),
+      },
+      enabled,
+    ),
+  };
 }
 
 function countFindings(findings: readonly Finding[]): Record<string, number> {

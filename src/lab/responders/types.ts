@@ -1,3 +1,4 @@
+import type { Exchange } from '../../core/exchange.ts';
 import type { Persona } from '../persona.ts';
 import type { LabMode } from '../services.ts';
 
@@ -31,4 +32,9 @@ export interface Responder {
   /** JSON Schema of the config file (validated with file:line errors). */
   schema: object;
   start(config: unknown, ctx: ResponderContext): Promise<RunningResponder>;
+  /**
+   * The exchanges a probe would record from this responder's normal answer (no network), so
+   * test/unit/fields.test.ts sees every field the personas' protocol configs make parsers emit.
+   */
+  sampleExchanges?(config: unknown, ctx: Pick<ResponderContext, 'persona' | 'host' | 'httpPort'>): Exchange[];
 }

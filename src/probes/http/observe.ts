@@ -2,6 +2,7 @@ import type { Exchange } from '../../core/exchange.ts';
 import { responseBytes } from '../../core/exchange.ts';
 import type { Observation } from '../../core/observation.ts';
 import type { FieldName } from '../../observations/fields.ts';
+import { faviconOf } from './favicon.ts';
 import { type ParsedResponse, parseResponse } from './parse.ts';
 
 const MAX_VALUE = 512;
@@ -69,5 +70,10 @@ export function observeHttp(ex: Exchange): Observation[] {
     for (const v of parsed.response.headerAll('server')) out.push(...obs('rtsp.header.server', v));
     return out;
   }
-  return [...out, ...httpLayerObservations(ex, parsed.response)];
+  const favicon = faviconOf(ex.request, parsed.response);
+  const obs = observationMaker(ex);
+  const hashes = favicon
+    ? [...obs('http.favicon.md5', favicon.md5), ...obs('http.favicon.mmh3', favicon.mmh3)]
+    : [];
+  return [...out, ...httpLayerObservations(ex, parsed.response), ...hashes];
 }

@@ -2,7 +2,8 @@ import { type Exchange, encodeResponse } from '../../core/exchange.ts';
 import { classify } from '../../core/status.ts';
 import { tcpExchange } from '../../transport/tcp.ts';
 import type { Probe, ProbeContext, ProbeOutcome, ProbeTarget } from '../types.ts';
-import { parseResponse } from './parse.ts';
+import { type ParsedResponse, parseResponse } from './parse.ts';
+import { extraPathsFor } from './paths.ts';
 
 export const USER_AGENT = 'camsweep/0.1 (asset inventory; read-only)';
 const MAX_REDIRECTS = 2;
@@ -36,6 +37,9 @@ export function makeHttpProbe(tls: boolean): Probe {
       'http.redirect',
       'tls.subject',
       'tls.issuer',
+      'http.cookie.name',
+      'http.favicon.md5',
+      'http.favicon.mmh3',
       // An RTSP server answering on an HTTP port still names itself (observeHttp).
       'rtsp.header.server',
     ],
@@ -46,14 +50,23 @@ export function makeHttpProbe(tls: boolean): Probe {
       let host = target.host;
       let curPort = port;
       let curTls = tls;
+      /** The last page read: the extras (favicon, vendor paths) go to that host and port. */
+      let last: { host: string; port: number; tls: boolean; res: ParsedResponse } | undefined;
+      /** host:port/path already read in the redirect chain: an extra path is not fetched twice. */
+      const visited = new Set<string>();
+      const done = async (outcome: ProbeOutcome): Promise<ProbeOutcome> => {
+        if (last) await fetchExtras(tls ? 'https-extras' : 'http-extras', last, visited, ctx);
+        return outcome;
+      };
       for (let hop = 0; hop <= MAX_REDIRECTS; hop++) {
         const request = buildGet(host, curPort, path, curTls);
+        visited.add(`${host}:${curPort}${path}`);
         let result: Awaited<ReturnType<typeof tcpExchange>>;
         try {
           result = await tcpExchange(ctx.guard, host, curPort, request, { signal: ctx.signal, tls: curTls });
         } catch (err) {
           if (hop === 0) return { ...base, status: classify(err) };
-          return { ...base, status: 'success', detail: `redirect target failed: ${classify(err)}` };
+          return done({ ...base, status: 'success', detail: `redirect target failed: ${classify(err)}` });
         }
         const ex: Exchange = {
           type: 'exchange',
@@ -80,11 +93,12 @@ export function makeHttpProbe(tls: boolean): Probe {
             };
           return hop === 0
             ? { ...base, status: parsed.reason === 'empty' ? 'no-response' : 'protocol-mismatch' }
-            : { ...base, status: 'success' };
+            : done({ ...base, status: 'success' });
         }
         const res = parsed.response;
+        if (res.kind === 'http') last = { host, port: curPort, tls: curTls, res };
         const location = res.header('location');
-        if (res.status < 300 || res.status >= 400 || !location) return { ...base, status: 'success' };
+        if (res.status < 300 || res.status >= 400 || !location) return done({ ...base, status: 'success' });
         let next: URL;
         try {
           next = new URL(
@@ -92,25 +106,68 @@ export function makeHttpProbe(tls: boolean): Probe {
             `${curTls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${curPort}${path}`,
           );
         } catch {
-          return { ...base, status: 'success', detail: 'unparsable redirect' };
+          return done({ ...base, status: 'success', detail: 'unparsable redirect' });
         }
-        if (next.protocol !== 'http:' && next.protocol !== 'https:') return { ...base, status: 'success' };
+        if (next.protocol !== 'http:' && next.protocol !== 'https:')
+          return done({ ...base, status: 'success' });
         const decision = ctx.guard.checkUrl(next.href);
         if (!decision.allowed) {
-          return {
+          return done({
             ...base,
             status: 'success',
             detail: `redirect not followed: out-of-scope (${decision.reason})`,
-          };
+          });
         }
         host = decision.address;
         curTls = next.protocol === 'https:';
         curPort = next.port ? Number(next.port) : curTls ? 443 : 80;
         path = `${next.pathname}${next.search}`;
       }
-      return { ...base, status: 'success', detail: 'redirect limit reached' };
+      return done({ ...base, status: 'success', detail: 'redirect limit reached' });
     },
   };
+}
+
+/**
+ * After the root page: GET /favicon.ico and the vendor paths its answer suggests (paths.ts), on
+ * the host and port just read (so already in scope; tcpExchange asks the guard again). Each is
+ * recorded as its own exchange under the probe id http-extras / https-extras; failures cost only
+ * that path and never change the outcome.
+ */
+async function fetchExtras(
+  probeId: string,
+  at: { host: string; port: number; tls: boolean; res: ParsedResponse },
+  visited: ReadonlySet<string>,
+  ctx: ProbeContext,
+): Promise<void> {
+  for (const path of extraPathsFor(at.res)) {
+    if (ctx.signal.aborted) return;
+    if (visited.has(`${at.host}:${at.port}${path}`)) continue;
+    const request = buildGet(at.host, at.port, path, at.tls).replace(
+      'Accept: text/html,*/*;q=0.8',
+      path === '/favicon.ico' ? 'Accept: image/*,*/*;q=0.8' : 'Accept: text/html,*/*;q=0.8',
+    );
+    try {
+      const result = await tcpExchange(ctx.guard, at.host, at.port, request, {
+        signal: ctx.signal,
+        tls: at.tls,
+      });
+      ctx.record({
+        type: 'exchange',
+        host: at.host,
+        port: at.port,
+        transport: at.tls ? 'tls' : 'tcp',
+        protocol: 'http',
+        probe: probeId,
+        request,
+        ...encodeResponse(result.bytes),
+        at: new Date().toISOString(),
+        ...(result.tls ? { tls: result.tls } : {}),
+      });
+    } catch {
+      // A path that fails is simply absent evidence.
+    }
+  }
 }
 
 export const httpProbe = makeHttpProbe(false);

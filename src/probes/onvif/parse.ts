@@ -17,6 +17,28 @@ export interface OnvifParse {
   };
   utc?: string;
   serviceNamespaces: string[];
+  /** GetHostname HostnameInformation/Name. */
+  hostname?: string;
+  /** GetCapabilities: the device service XAddr and the non-standard namespaces the reply declares. */
+  capabilities?: { deviceXAddr?: string; extensionNamespaces: string[] };
+}
+
+const MAX_TEXT = 256;
+const MAX_NAMESPACES = 16;
+/** Namespaces every ONVIF reply may declare: SOAP, WS-*, XML Schema, ONVIF's own, gSOAP's tempuri. */
+const STANDARD_NS =
+  /^https?:\/\/(?:www\.w3\.org\/|schemas\.xmlsoap\.org\/|docs\.oasis-open\.org\/|www\.onvif\.org\/ver\d+\/|tempuri\.org\/)/i;
+
+/** Namespace URIs declared in the raw reply that are not SOAP, WS-* or ONVIF: vendor extensions. */
+function extensionNamespaces(body: string): string[] {
+  const out: string[] = [];
+  let scanned = 0;
+  for (const m of body.matchAll(/\bxmlns(?::[\w.-]{1,64})?\s*=\s*["']([^"'<>]{1,512})["']/g)) {
+    if (++scanned > 1024 || out.length >= MAX_NAMESPACES) break;
+    const uri = (m[1] ?? '').trim().slice(0, MAX_TEXT);
+    if (uri && !STANDARD_NS.test(uri) && !out.includes(uri)) out.push(uri);
+  }
+  return out;
 }
 
 function pad(n: string | undefined): string {
@@ -38,7 +60,9 @@ export function parseOnvifBody(status: number, body: string): OnvifParse {
       xmlText(xmlPath(fault, 'Code', 'Value'));
     out.fault = sub ?? 'fault';
     // ONVIF Core: UsernameToken-only devices answer 400 + ter:NotAuthorized: "auth required", not an error.
-    if (/NotAuthorized|Unauthorized|Sender/i.test(out.fault)) out.authRequired = true;
+    // WS-Security faults (FailedAuthentication, InvalidSecurityToken) answer a rejected UsernameToken.
+    if (/NotAuthorized|Unauthorized|FailedAuthentication|InvalidSecurity|Sender/i.test(out.fault))
+      out.authRequired = true;
     return out;
   }
   const info = xmlPath(b, 'GetDeviceInformationResponse');
@@ -78,6 +102,14 @@ export function parseOnvifBody(status: number, body: string): OnvifParse {
       }
     }
   }
+  const host = xmlText(xmlPath(b, 'GetHostnameResponse', 'HostnameInformation', 'Name'));
+  if (host?.trim()) out.hostname = host.trim().slice(0, MAX_TEXT);
+  const caps = xmlPath(b, 'GetCapabilitiesResponse', 'Capabilities');
+  if (caps) {
+    const xaddr = xmlText(xmlPath(caps, 'Device', 'XAddr'))?.trim();
+    out.capabilities = { extensionNamespaces: extensionNamespaces(body) };
+    if (xaddr) out.capabilities.deviceXAddr = xaddr.slice(0, MAX_TEXT);
+  }
   const services = xmlPath(b, 'GetServicesResponse', 'Service');
   if (Array.isArray(services)) {
     for (const s of services.slice(0, 32)) {
@@ -96,7 +128,11 @@ export function observeOnvif(ex: Exchange): Observation[] {
   const out = httpLayerObservations(ex, res).filter((o) => o.field !== 'http.header.name_order');
   const obs = observationMaker(ex);
   const soap = parseOnvifBody(res.status, res.body.toString('utf8'));
-  if (soap.authRequired) out.push(...obs('onvif.auth', 'auth-required'));
+  // A credentialed call is recognisable by its (redacted) UsernameToken in the recorded request.
+  const credentialed = /<(?:[\w-]+:)?UsernameToken\b/.test(ex.request ?? '');
+  if (soap.authRequired)
+    out.push(...obs('onvif.auth', credentialed ? 'credentials-rejected' : 'auth-required'));
+  else if (credentialed && soap.deviceInformation) out.push(...obs('onvif.auth', 'authenticated'));
   const di = soap.deviceInformation;
   if (di) {
     out.push(...obs('onvif.device.manufacturer', di.manufacturer));
@@ -107,5 +143,9 @@ export function observeOnvif(ex: Exchange): Observation[] {
   }
   out.push(...obs('onvif.system_time.utc', soap.utc));
   for (const ns of soap.serviceNamespaces) out.push(...obs('onvif.service.namespace', ns));
+  out.push(...obs('onvif.hostname', soap.hostname));
+  out.push(...obs('onvif.capabilities.device_xaddr', soap.capabilities?.deviceXAddr));
+  for (const ns of soap.capabilities?.extensionNamespaces ?? [])
+    out.push(...obs('onvif.capabilities.extension_ns', ns));
   return out;
 }

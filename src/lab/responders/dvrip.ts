@@ -1,0 +1,159 @@
+/**
+ * Lab responder for Xiongmai DVRIP discovery (UDP 34569): answers the search message (id 1530,
+ * empty body) — and nothing else — with the persona's NetWork.NetCommon reply from `dvrip.yaml`,
+ * framed in the 20-byte header as message 1531. Real devices answer a broadcast; the lab answers
+ * unicast on the persona's address (loopback) or on the wildcard (netns).
+ */
+import { createSocket, type Socket } from 'node:dgram';
+import { encodeResponse } from '../../core/exchange.ts';
+import {
+  buildDiscoveryRequest,
+  DVRIP_DISCOVERY_PORT,
+  DVRIP_HEADER_LENGTH,
+  isDiscoveryRequest,
+  MSG_DISCOVERY_REPLY,
+} from '../../probes/dvrip/message.ts';
+import { renderTemplate } from '../template.ts';
+import { closeUdp, startUdpResponder } from '../udp-responder.ts';
+import type { Responder, ResponderContext } from './types.ts';
+
+export interface DvripConfig {
+  provenance: { fact: string; source: string }[];
+  /** The JSON body; placeholders {{host}}, {{mac}}, {{hostIpHex}} (the address as little-endian hex). */
+  reply: string;
+  /** Bytes after the JSON, counted in the body length. */
+  trailer?: string;
+}
+
+/**
+ * Faults: hang, garbage, duplicate (3 copies), flood (10,000 datagrams), oversize, invalid-utf8,
+ * wrong-message (id 1530 echoed back), wrong-source (the answer comes from another local address).
+ */
+export type DvripFault =
+  | 'hang'
+  | 'garbage'
+  | 'duplicate'
+  | 'flood'
+  | 'oversize'
+  | 'invalid-utf8'
+  | 'wrong-message'
+  | 'wrong-source';
+
+const schema = {
+  type: 'object',
+  required: ['provenance', 'reply'],
+  additionalProperties: false,
+  properties: {
+    provenance: {
+      type: 'array',
+      minItems: 1,
+      items: {
+        type: 'object',
+        required: ['fact', 'source'],
+        additionalProperties: false,
+        properties: { fact: { type: 'string' }, source: { type: 'string' } },
+      },
+    },
+    reply: { type: 'string', minLength: 2 },
+    trailer: { type: 'string' },
+  },
+};
+
+export function frameDvrip(body: Buffer, messageId = MSG_DISCOVERY_REPLY): Buffer {
+  const head = Buffer.alloc(DVRIP_HEADER_LENGTH);
+  head.writeUInt8(0xff, 0);
+  head.writeUInt8(0x01, 1);
+  head.writeUInt16LE(messageId, 14);
+  head.writeUInt32LE(body.length, 16);
+  return Buffer.concat([head, body]);
+}
+
+export function hostIpHex(host: string): string {
+  const p = host.split('.').map(Number);
+  const n = ((p[3] ?? 0) << 24) | ((p[2] ?? 0) << 16) | ((p[1] ?? 0) << 8) | (p[0] ?? 0);
+  return `0x${(n >>> 0).toString(16).padStart(8, '0').toUpperCase()}`;
+}
+
+function renderBody(cfg: DvripConfig, ctx: Pick<ResponderContext, 'persona' | 'host' | 'httpPort'>): Buffer {
+  const json = renderTemplate(cfg.reply.trim(), {
+    host: ctx.host,
+    httpPort: ctx.httpPort,
+    ...(ctx.persona.mac ? { mac: ctx.persona.mac } : {}),
+  }).replaceAll('{{hostIpHex}}', hostIpHex(ctx.host));
+  return Buffer.from(json + (cfg.trailer ?? ''), 'utf8');
+}
+
+export const dvripResponder: Responder = {
+  protocol: 'dvrip',
+  file: 'dvrip.yaml',
+  schema,
+  sampleExchanges(config, ctx) {
+    return [
+      {
+        type: 'exchange',
+        host: ctx.host,
+        port: DVRIP_DISCOVERY_PORT,
+        transport: 'udp',
+        protocol: 'dvrip',
+        probe: 'dvrip-discovery',
+        request: buildDiscoveryRequest().toString('hex'),
+        ...encodeResponse(frameDvrip(renderBody(config as DvripConfig, ctx))),
+      },
+    ];
+  },
+  async start(config, ctx) {
+    const body = renderBody(config as DvripConfig, ctx);
+    const normal = frameDvrip(body);
+    const fault = ctx.fault as DvripFault | undefined;
+    let alt: Socket | undefined;
+    if (fault === 'wrong-source' && !ctx.multicast) {
+      const s = createSocket('udp4');
+      s.on('error', () => {});
+      await new Promise<void>((resolve) => s.bind(0, '127.0.0.1', resolve));
+      alt = s;
+    }
+    const socket: Socket = await startUdpResponder({
+      host: ctx.host,
+      port: DVRIP_DISCOVERY_PORT,
+      multicast: ctx.multicast,
+      onMessage(msg, rinfo, reply) {
+        if (!isDiscoveryRequest(msg) || fault === 'hang') return;
+        switch (fault) {
+          case 'wrong-source':
+            alt?.send(normal, rinfo.port, rinfo.address, () => {});
+            return;
+          case 'garbage':
+            reply(Buffer.from([0xff, 0x00, 0x00, 0xc3, 0x28, 0x7b]));
+            return;
+          case 'oversize':
+            reply(frameDvrip(Buffer.from(`{"NetWork.NetCommon":{"HostName":"${'A'.repeat(60_000)}`)));
+            return;
+          case 'invalid-utf8':
+            reply(
+              frameDvrip(
+                Buffer.concat([body.subarray(0, 40), Buffer.from([0xc3, 0x28, 0xff]), body.subarray(40)]),
+              ),
+            );
+            return;
+          case 'wrong-message':
+            reply(frameDvrip(body, 1530));
+            return;
+          case 'duplicate':
+            for (let i = 0; i < 3; i++) reply(normal);
+            return;
+          case 'flood':
+            for (let i = 0; i < 10_000; i++) reply(i % 2 === 0 ? normal : Buffer.from([i & 0xff]));
+            return;
+          default:
+            reply(normal);
+        }
+      },
+    });
+    return {
+      close: async () => {
+        if (alt) await closeUdp(alt);
+        await closeUdp(socket);
+      },
+    };
+  },
+};

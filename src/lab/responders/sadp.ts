@@ -1,0 +1,155 @@
+/**
+ * Lab responder for Hikvision SADP (UDP 37020): answers the standard inquiry — and nothing else —
+ * with the persona's ProbeMatch from `sadp.yaml`, echoing the inquiry's Uuid.
+ * Loopback: on the persona's address; netns: on the wildcard, joined to 239.255.255.250.
+ */
+import { createSocket, type Socket } from 'node:dgram';
+import { encodeResponse } from '../../core/exchange.ts';
+import { buildInquiry, inquiryUuid, SADP_GROUP, SADP_PORT } from '../../probes/sadp/message.ts';
+import { renderTemplate } from '../template.ts';
+import { closeUdp, startUdpResponder } from '../udp-responder.ts';
+import type { Responder, ResponderContext } from './types.ts';
+
+export interface SadpConfig {
+  provenance: { fact: string; source: string }[];
+  /** The ProbeMatch XML; placeholders {{uuid}}, {{host}}, {{macDash}}, {{port:http}}. */
+  reply: string;
+}
+
+/**
+ * Faults: hang (never answers), garbage, duplicate (3 copies), flood (10,000 datagrams), oversize,
+ * entity-bomb, deep-nesting, invalid-utf8, malformed (unescaped `&` and `<` in values, as some
+ * firmware sends), wrong-source (the answer comes from another local address).
+ */
+export type SadpFault =
+  | 'hang'
+  | 'garbage'
+  | 'duplicate'
+  | 'flood'
+  | 'oversize'
+  | 'entity-bomb'
+  | 'deep-nesting'
+  | 'invalid-utf8'
+  | 'malformed'
+  | 'wrong-source';
+
+const schema = {
+  type: 'object',
+  required: ['provenance', 'reply'],
+  additionalProperties: false,
+  properties: {
+    provenance: {
+      type: 'array',
+      minItems: 1,
+      items: {
+        type: 'object',
+        required: ['fact', 'source'],
+        additionalProperties: false,
+        properties: { fact: { type: 'string' }, source: { type: 'string' } },
+      },
+    },
+    reply: { type: 'string', minLength: 2 },
+  },
+};
+
+function faulty(fault: SadpFault, normal: string): Buffer {
+  switch (fault) {
+    case 'garbage':
+      return Buffer.from([0x3c, 0x50, 0x72, 0x00, 0xff, 0xfe, 0xc3, 0x28, 0x3e]);
+    case 'oversize':
+      // One datagram as large as UDP allows, in a value that never closes.
+      return Buffer.from(`<?xml version="1.0"?><ProbeMatch><DeviceDescription>${'A'.repeat(65_000)}`);
+    case 'entity-bomb': {
+      const ents = ['<!ENTITY a0 "lol">'];
+      for (let i = 1; i < 10; i++) ents.push(`<!ENTITY a${i} "${`&a${i - 1};`.repeat(5)}">`);
+      return Buffer.from(
+        `<?xml version="1.0"?><!DOCTYPE ProbeMatch [${ents.join('')}]>${normal
+          .replace(/<\?xml[^>]*>/, '')
+          .replace(/<DeviceDescription>/, '<DeviceDescription>&a9;')}`,
+      );
+    }
+    case 'deep-nesting':
+      return Buffer.from(`<ProbeMatch>${'<b>'.repeat(9_000)}${'</b>'.repeat(9_000)}</ProbeMatch>`);
+    case 'invalid-utf8':
+      return Buffer.concat([
+        Buffer.from(normal.replace(/<\/DeviceDescription>/, '')),
+        Buffer.from([0xc3, 0x28, 0xa0, 0xa1, 0xff]),
+      ]);
+    case 'malformed':
+      return Buffer.from(normal.replace(/<IPv4Gateway>/, '<IPv4Gateway>a & b < c'));
+    default:
+      return Buffer.from(normal);
+  }
+}
+
+function renderReply(cfg: SadpConfig, ctx: Pick<ResponderContext, 'persona' | 'host' | 'httpPort'>): string {
+  return renderTemplate(cfg.reply.trim(), {
+    host: ctx.host,
+    httpPort: ctx.httpPort,
+    ...(ctx.persona.mac ? { mac: ctx.persona.mac } : {}),
+  });
+}
+
+export const sadpResponder: Responder = {
+  protocol: 'sadp',
+  file: 'sadp.yaml',
+  schema,
+  sampleExchanges(config, ctx) {
+    const { uuid, xml } = buildInquiry();
+    const reply = renderReply(config as SadpConfig, ctx).replaceAll('{{uuid}}', uuid);
+    return [
+      {
+        type: 'exchange',
+        host: ctx.host,
+        port: SADP_PORT,
+        transport: 'udp',
+        protocol: 'sadp',
+        probe: 'sadp-unicast',
+        request: xml,
+        ...encodeResponse(Buffer.from(reply, 'utf8')),
+      },
+    ];
+  },
+  async start(config, ctx) {
+    const template = renderReply(config as SadpConfig, ctx);
+    const fault = ctx.fault as SadpFault | undefined;
+    let alt: Socket | undefined;
+    if (fault === 'wrong-source' && !ctx.multicast) {
+      const s = createSocket('udp4');
+      s.on('error', () => {});
+      await new Promise<void>((resolve) => s.bind(0, '127.0.0.1', resolve));
+      alt = s;
+    }
+    const socket: Socket = await startUdpResponder({
+      host: ctx.host,
+      port: SADP_PORT,
+      group: SADP_GROUP,
+      multicast: ctx.multicast,
+      onMessage(msg, rinfo, reply) {
+        // Only the standard inquiry is answered; anything else is ignored, as the devices do.
+        const uuid = inquiryUuid(msg.toString('utf8'));
+        if (!uuid || fault === 'hang') return;
+        const normal = template.replaceAll('{{uuid}}', uuid);
+        if (fault === 'wrong-source' && alt) {
+          alt.send(normal, rinfo.port, rinfo.address, () => {});
+          return;
+        }
+        if (fault === 'duplicate') {
+          for (let i = 0; i < 3; i++) reply(normal);
+          return;
+        }
+        if (fault === 'flood') {
+          for (let i = 0; i < 10_000; i++) reply(i % 2 === 0 ? normal : Buffer.from([i & 0xff]));
+          return;
+        }
+        reply(fault ? faulty(fault, normal) : normal);
+      },
+    });
+    return {
+      close: async () => {
+        if (alt) await closeUdp(alt);
+        await closeUdp(socket);
+      },
+    };
+  },
+};

@@ -1,0 +1,91 @@
+import { type Exchange, type ExchangeProtocol, encodeResponse } from '../../core/exchange.ts';
+import { classify } from '../../core/status.ts';
+import { tcpExchange } from '../../transport/tcp.ts';
+import type { ProbeContext, ProbeOutcome, ProbeTarget, ServiceProbe } from '../types.ts';
+import { GREETING_IDLE_MS, GREETING_MAX_BYTES, GREETING_WINDOW_MS, NO_REQUEST } from './message.ts';
+import { bannerLines, looksLikeFtp, stripTelnet } from './parse.ts';
+
+export type Volunteered =
+  | { kind: 'bytes'; bytes: Buffer; ended: string }
+  | { kind: 'silent' }
+  | { kind: 'failed'; status: ProbeOutcome['status'] };
+
+/**
+ * Connects (through the guard), sends nothing, and reads what the port volunteers within
+ * `windowMs` (and the probe's own deadline): until the peer closes, goes quiet for `idleMs`
+ * after its first bytes, or `maxBytes` arrived. Never throws.
+ */
+export async function readVolunteered(
+  ctx: ProbeContext,
+  host: string,
+  port: number,
+  opts: { windowMs: number; idleMs: number; maxBytes: number },
+): Promise<Volunteered> {
+  const window = AbortSignal.timeout(opts.windowMs);
+  const signal = AbortSignal.any([ctx.signal, window]);
+  try {
+    const r = await tcpExchange(ctx.guard, host, port, NO_REQUEST, {
+      signal,
+      stopWhen: 'close',
+      idleMs: opts.idleMs,
+      maxBytes: opts.maxBytes,
+    });
+    return r.bytes.length > 0 ? { kind: 'bytes', bytes: r.bytes, ended: r.ended } : { kind: 'silent' };
+  } catch (err) {
+    // Our listening window ran out before anything came: the port is open and says nothing.
+    if (window.aborted && !ctx.signal.aborted) return { kind: 'silent' };
+    return { kind: 'failed', status: classify(err) };
+  }
+}
+
+/** A greeting probe for a service that speaks first (telnet, FTP). */
+export function makeBannerProbe(protocol: Extract<ExchangeProtocol, 'telnet' | 'ftp'>): ServiceProbe {
+  return {
+    id: `${protocol}-banner`,
+    protocol,
+    transport: 'tcp',
+    defaultPorts: protocol === 'ftp' ? [21] : [23],
+    services: [protocol],
+    timeoutMs: GREETING_WINDOW_MS + 1000,
+    intrusiveness: 'passive',
+    produces: [protocol === 'ftp' ? 'ftp.banner' : 'telnet.banner'],
+    async run(target: ProbeTarget, ctx: ProbeContext): Promise<ProbeOutcome> {
+      const port = target.port ?? this.defaultPorts[0] ?? 23;
+      const base = { probe: this.id, host: target.host, port };
+      const got = await readVolunteered(ctx, target.host, port, {
+        windowMs: GREETING_WINDOW_MS,
+        idleMs: GREETING_IDLE_MS,
+        maxBytes: GREETING_MAX_BYTES,
+      });
+      if (got.kind === 'failed') return { ...base, status: got.status };
+      if (got.kind === 'silent') return { ...base, status: 'no-response', detail: 'no greeting' };
+      const ex: Exchange = {
+        type: 'exchange',
+        host: target.host,
+        port,
+        transport: 'tcp',
+        protocol,
+        probe: this.id,
+        ...encodeResponse(got.bytes),
+        at: new Date().toISOString(),
+      };
+      ctx.record(ex);
+      const lines = bannerLines(protocol === 'telnet' ? stripTelnet(got.bytes) : got.bytes);
+      if (lines.length === 0) {
+        // Option negotiation alone is still telnet speaking; anything else unprintable is not a greeting.
+        if (protocol === 'telnet' && got.bytes[0] === 0xff)
+          return { ...base, status: 'success', detail: 'option negotiation only' };
+        return {
+          ...base,
+          status: protocol === 'ftp' ? 'protocol-mismatch' : 'no-response',
+          detail: 'nothing printable',
+        };
+      }
+      if (protocol === 'ftp' && !looksLikeFtp(lines)) return { ...base, status: 'protocol-mismatch' };
+      return { ...base, status: 'success' };
+    },
+  };
+}
+
+export const telnetBannerProbe = makeBannerProbe('telnet');
+export const ftpBannerProbe = makeBannerProbe('ftp');

@@ -1,0 +1,89 @@
+import type { Exchange } from '../../core/exchange.ts';
+import { responseBytes } from '../../core/exchange.ts';
+import type { Observation } from '../../core/observation.ts';
+import type { FieldName } from '../../observations/fields.ts';
+import { parseXml, xmlPath, xmlText } from '../../observations/xml.ts';
+import { parseResponse } from '../http/parse.ts';
+
+export const MAX_VALUE = 512;
+
+/** The root device of a UPnP description (urn:schemas-upnp-org:device-1-0), values bounded. */
+export interface UpnpDevice {
+  deviceType?: string;
+  friendlyName?: string;
+  manufacturer?: string;
+  modelName?: string;
+  modelNumber?: string;
+  modelDescription?: string;
+  serialNumber?: string;
+  udn?: string;
+  presentationUrl?: string;
+}
+
+export type UpnpParse = { ok: true; device: UpnpDevice } | { ok: false; reason: string };
+
+const ELEMENTS: [keyof UpnpDevice, string][] = [
+  ['deviceType', 'deviceType'],
+  ['friendlyName', 'friendlyName'],
+  ['manufacturer', 'manufacturer'],
+  ['modelName', 'modelName'],
+  ['modelNumber', 'modelNumber'],
+  ['modelDescription', 'modelDescription'],
+  ['serialNumber', 'serialNumber'],
+  ['udn', 'UDN'],
+  ['presentationUrl', 'presentationURL'],
+];
+
+/** Pure: device-description XML → the root device's fields. Entity declarations are refused. */
+export function parseDescription(text: string): UpnpParse {
+  const parsed = parseXml(text);
+  if (!parsed.ok) return parsed;
+  const device = xmlPath(parsed.doc, 'root', 'device');
+  if (!device || typeof device !== 'object') return { ok: false, reason: 'not a UPnP device description' };
+  const out: UpnpDevice = {};
+  for (const [key, element] of ELEMENTS) {
+    const value = xmlText(xmlPath(device, element))?.trim();
+    if (value) out[key] = value.slice(0, MAX_VALUE);
+  }
+  return { ok: true, device: out };
+}
+
+/** The description in an HTTP answer's body (the exchange is the raw HTTP response). */
+export function descriptionOf(bytes: Buffer): UpnpParse {
+  const http = parseResponse(bytes);
+  if (!http.ok) return { ok: false, reason: 'not an HTTP response' };
+  if (http.response.status !== 200) return { ok: false, reason: `HTTP ${http.response.status}` };
+  return parseDescription(http.response.body.toString('utf8'));
+}
+
+const FIELDS: [keyof UpnpDevice, FieldName][] = [
+  ['manufacturer', 'upnp.manufacturer'],
+  ['modelName', 'upnp.model_name'],
+  ['modelNumber', 'upnp.model_number'],
+  ['serialNumber', 'upnp.serial'],
+  ['friendlyName', 'upnp.friendly_name'],
+  ['udn', 'upnp.udn'],
+  ['deviceType', 'upnp.device_type'],
+  ['modelDescription', 'upnp.model_description'],
+  ['presentationUrl', 'upnp.presentation_url'],
+];
+
+/** Pure: a recorded device-description fetch → observations. */
+export function observeUpnp(ex: Exchange): Observation[] {
+  const parsed = descriptionOf(responseBytes(ex));
+  if (!parsed.ok) return [];
+  const out: Observation[] = [];
+  for (const [key, field] of FIELDS) {
+    const value = parsed.device[key];
+    if (value)
+      out.push({
+        type: 'observation',
+        host: ex.host,
+        ...(ex.port !== undefined ? { port: ex.port } : {}),
+        field,
+        value,
+        ...(ex.probe ? { probe: ex.probe } : {}),
+      });
+  }
+  return out;
+}

@@ -1,0 +1,477 @@
+/**
+ * Dahua DHIP discovery (UDP 37810): the pure parser on real published replies, hostile input
+ * (property-based), the unicast probe against the loopback lab with each fault, and the scope
+ * guard on the address a reply advertises. Addresses: 127.78.20.0/24 – 127.78.24.0/24 only.
+ */
+import { createSocket, type Socket as UdpSocket } from 'node:dgram';
+import { createServer, type Server } from 'node:net';
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Exchange, encodeResponse } from '../../src/core/exchange.ts';
+import { PROBE_STATUSES } from '../../src/core/status.ts';
+import { createScopeGuard, type ScopeGuard } from '../../src/engine/scope.ts';
+import { type HostResult, sweep } from '../../src/engine/sweep.ts';
+import { buildTargetSet } from '../../src/engine/targets.ts';
+import { type LabHandle, startLoopbackLab } from '../../src/lab/lab.ts';
+import { listPersonas, type Persona } from '../../src/lab/persona.ts';
+import { isField } from '../../src/observations/fields.ts';
+import { observe } from '../../src/observations/observe.ts';
+import { dhipDiscovery } from '../../src/probes/dhip/discovery.ts';
+import { buildSearch, DHIP_SEARCH_BODY, frameDhip } from '../../src/probes/dhip/message.ts';
+import { observeDhip, parseDhip } from '../../src/probes/dhip/parse.ts';
+import { dhipUnicastProbe } from '../../src/probes/dhip/probe.ts';
+import { DEFAULT_SETTINGS } from '../../src/probes/settings.ts';
+import type { ProbeContext, ProbeOutcome } from '../../src/probes/types.ts';
+
+/** A real reply (IPC-HDW5421S, 2020 UDP amplification write-up, public code search id 1180738884). */
+const REAL_5421S =
+  '{ "mac" : "4c:11:bf:c2:0b:9d", "method" : "client.notifyDevInfo", "params" : { "deviceInfo" : { "AlarmInputChannels" : 0, "AlarmOutputChannels" : 0, "DeviceClass" : "IPC", "DeviceType" : "IPC-HDW5421S", "HttpPort" : 80, "IPv4Address" : { "DefaultGateway" : "218.5.136.1", "DhcpEnable" : false, "IPAddress" : "218.5.136.140", "SubnetMask" : "255.255.255.0" }, "IPv6Address" : { "DefaultGateway" : "2001:250:3000:1::1:1", "DhcpEnable" : false, "IPAddress" : "2001:250:3000:1::1:2\\/112", "LinkLocalAddress" : "fe80::4e11:bfff:fec2:0b9d\\/64" }, "MachineName" : "1F006E4PAX00075", "Manufacturer" : "Private", "Port" : 37777, "RemoteVideoInputChannels" : 0, "SerialNo" : "1F006E4PAX00075", "Vendor" : "Dahua", "Version" : "2.400.0.8", "VideoInputChannels" : 1, "VideoOutputChannels" : 16 } } }';
+
+/** The Lorex reply of Rapid7's LOREX_DISCOVER.rb (public code search id 69222311444), redactions kept. */
+const REAL_LOREX = JSON.stringify({
+  mac: '00:1f:54:a9:2e:58',
+  method: 'client.notifyDevInfo',
+  params: {
+    deviceInfo: {
+      AlarmInputChannels: 0,
+      AlarmOutputChannels: 0,
+      DeviceClass: 'IPC',
+      DeviceType: 'W461ASC',
+      HttpPort: 80,
+      Port3: 80,
+      Port: 35000,
+      UnLoginFuncMask: 1,
+      IPv4Address: {
+        DefaultGateway: '192.168.86.1',
+        DhcpEnable: true,
+        IPAddress: '192.168.86.81',
+        SubnetMask: '255.255.255.0',
+      },
+      MachineName: '**************',
+      Manufacturer: 'Private',
+      RemoteVideoInputChannels: 0,
+      SerialNo: '**************',
+      DeviceID: '***************',
+      Vendor: 'Lorex',
+      Version: '2.800.030000000.3.R',
+      VideoInputChannels: 1,
+      VideoOutputChannels: 0,
+      Init: 1162,
+      Find: 'BC',
+      FindVersion: 1,
+    },
+  },
+});
+
+const HOST = '127.78.20.10';
+
+function exchangeOf(bytes: Buffer, host = HOST): Exchange {
+  return {
+    type: 'exchange',
+    host,
+    port: 37810,
+    transport: 'udp',
+    protocol: 'dhip',
+    probe: 'dhip-unicast',
+    ...encodeResponse(bytes),
+  };
+}
+
+function fields(bytes: Buffer): Record<string, string> {
+  return Object.fromEntries(observeDhip(exchangeOf(bytes)).map((o) => [o.field, o.value]));
+}
+
+const ALL = listPersonas();
+function persona(prefix: string): Persona {
+  const p = ALL.find((x) => x.id.startsWith(prefix));
+  if (!p) throw new Error(`no persona ${prefix}`);
+  return p;
+}
+
+async function guardFor(targets: string[]): Promise<ScopeGuard> {
+  return createScopeGuard(await buildTargetSet({ targets }));
+}
+
+function ctxOf(guard: ScopeGuard, record: (ex: Exchange) => void, ms = 3000): ProbeContext {
+  return {
+    signal: AbortSignal.timeout(ms),
+    guard,
+    record,
+    wsdPort: 3702,
+    udpWindowMs: 300,
+    settings: DEFAULT_SETTINGS,
+  };
+}
+
+describe('the DHDiscover.search request', () => {
+  it('is the 32-byte little-endian DHIP header and the documented JSON search', () => {
+    const req = buildSearch();
+    expect(req.readUInt32LE(0)).toBe(0x20);
+    expect(req.toString('latin1', 4, 8)).toBe('DHIP');
+    expect(req.readUInt32LE(8)).toBe(0);
+    expect(req.readUInt32LE(12)).toBe(0);
+    expect(req.readUInt32LE(16)).toBe(req.length - 32);
+    expect(req.readUInt32LE(20)).toBe(0);
+    expect(req.readUInt32LE(24)).toBe(req.length - 32);
+    expect(req.readUInt32LE(28)).toBe(0);
+    expect(req.subarray(32).toString('utf8')).toBe(DHIP_SEARCH_BODY);
+    expect(JSON.parse(DHIP_SEARCH_BODY)).toEqual({
+      method: 'DHDiscover.search',
+      params: { mac: '', uni: 1 },
+    });
+  });
+});
+
+describe('parseDhip / observeDhip on real replies', () => {
+  it('a Dahua IPC-HDW5421S reply (spaced JSON, escaped slashes, trailing line end): every field', () => {
+    expect(fields(frameDhip(`${REAL_5421S}\n`))).toEqual({
+      'dhip.device_type': 'IPC-HDW5421S',
+      'dhip.serial': '1F006E4PAX00075',
+      'dhip.version': '2.400.0.8',
+      'dhip.vendor': 'Dahua',
+      'dhip.manufacturer': 'Private',
+      'dhip.device_class': 'IPC',
+      'dhip.machine_name': '1F006E4PAX00075',
+      'dhip.http_port': '80',
+      'dhip.port': '37777',
+      'dhip.ipv4_address': '218.5.136.140',
+      'mac.address': '4c:11:bf:c2:0b:9d',
+    });
+  });
+
+  it('a Lorex (Dahua OEM) reply: the OEM in Vendor, its own model and SDK port', () => {
+    const f = fields(frameDhip(REAL_LOREX));
+    expect(f['dhip.vendor']).toBe('Lorex');
+    expect(f['dhip.device_type']).toBe('W461ASC');
+    expect(f['dhip.port']).toBe('35000');
+    expect(f['mac.address']).toBe('00:1f:54:a9:2e:58');
+  });
+
+  it('strips trailing NULs and CRLF inside the declared body', () => {
+    expect(fields(frameDhip(`${REAL_5421S}\r\n\0\0`))['dhip.device_type']).toBe('IPC-HDW5421S');
+  });
+
+  it('refuses frames a scanner must not trust: wrong magic, header length, body length; bad JSON; other methods', () => {
+    const good = frameDhip(REAL_5421S);
+    const badMagic = Buffer.from(good);
+    badMagic.write('DHIQ', 4, 'latin1');
+    const badHeader = Buffer.from(good);
+    badHeader.writeUInt32LE(0x21, 0);
+    const badLength = Buffer.from(good);
+    badLength.writeUInt32LE(good.length, 16);
+    expect(parseDhip(badMagic)).toEqual({ ok: false, reason: 'not-dhip' });
+    expect(parseDhip(badHeader)).toEqual({ ok: false, reason: 'not-dhip' });
+    expect(parseDhip(badLength)).toEqual({ ok: false, reason: 'bad-length' });
+    expect(parseDhip(Buffer.concat([good, Buffer.from('x')]))).toEqual({ ok: false, reason: 'bad-length' });
+    expect(parseDhip(frameDhip('{"method":'))).toEqual({ ok: false, reason: 'bad-json' });
+    // Our own search, reflected back, is not a device.
+    expect(parseDhip(buildSearch())).toEqual({ ok: false, reason: 'not-notify' });
+    expect(observeDhip(exchangeOf(buildSearch()))).toEqual([]);
+  });
+
+  it('keeps only sane values: ports 1–65535, IPv4 literals, no control characters, capped length', () => {
+    const body = JSON.stringify({
+      mac: 'not-a-mac',
+      method: 'client.notifyDevInfo',
+      params: {
+        deviceInfo: {
+          DeviceType: `IPC\u0000-X${'A'.repeat(5000)}`,
+          HttpPort: 70000,
+          Port: '37777',
+          IPv4Address: { IPAddress: 'example.com' },
+          Vendor: 42,
+        },
+      },
+    });
+    const f = fields(frameDhip(body));
+    expect(f['dhip.device_type']?.startsWith('IPC-X')).toBe(true);
+    expect(f['dhip.device_type']?.length).toBeLessThanOrEqual(256);
+    expect(f['dhip.http_port']).toBeUndefined();
+    expect(f['dhip.port']).toBe('37777');
+    expect(f['dhip.ipv4_address']).toBeUndefined();
+    expect(f['dhip.vendor']).toBeUndefined();
+    expect(f['mac.address']).toBeUndefined();
+  });
+
+  it('is the parser the observation table uses for protocol "dhip"', () => {
+    const ex = exchangeOf(frameDhip(REAL_5421S));
+    expect(observe(ex)).toEqual(observeDhip(ex));
+    expect(observe(ex).length).toBeGreaterThan(5);
+  });
+
+  it('survives 100,000 nested arrays and invalid UTF-8 in the body', () => {
+    const deep = frameDhip(`${'['.repeat(60_000)}${']'.repeat(5_000)}`);
+    expect(() => parseDhip(deep)).not.toThrow();
+    expect(parseDhip(deep).ok).toBe(false);
+    const invalid = frameDhip(
+      Buffer.concat([
+        Buffer.from('{"method":"client.notifyDevInfo","params":{"deviceInfo":{"DeviceType":"'),
+        Buffer.from([0xc3, 0x28, 0xff]),
+        Buffer.from('IPC"}}}'),
+      ]),
+    );
+    const f = fields(invalid);
+    expect(f['dhip.device_type']).toContain('IPC');
+  });
+});
+
+describe('property: hostile datagrams', () => {
+  const jsonish = fc.oneof(
+    fc.json(),
+    fc.constantFrom(REAL_5421S, REAL_LOREX, '{"method":"client.notifyDevInfo"}'),
+    fc.string(),
+  );
+  it('never throws, yields at most 11 registered observations with bounded values', () => {
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          fc.uint8Array({ maxLength: 200 }).map((a) => Buffer.from(a)),
+          jsonish.map((j) => frameDhip(j)),
+          fc
+            .tuple(jsonish, fc.uint8Array({ maxLength: 40 }))
+            .map(([j, tail]) => Buffer.concat([frameDhip(j), Buffer.from(tail)])),
+        ),
+        (bytes) => {
+          const obs = observeDhip(exchangeOf(bytes));
+          expect(obs.length).toBeLessThanOrEqual(11);
+          for (const o of obs) {
+            expect(isField(o.field)).toBe(true);
+            expect(o.value.length).toBeLessThanOrEqual(256);
+          }
+        },
+      ),
+      { numRuns: 400 },
+    );
+  });
+});
+
+describe('the multicast discovery', () => {
+  it('accepts only valid replies, records the request, dedupes one device, and follows HttpPort', () => {
+    const run = dhipDiscovery.prepare();
+    const reply = frameDhip(REAL_5421S);
+    expect(dhipDiscovery.group).toBe('239.255.255.251');
+    expect(dhipDiscovery.port).toBe(37810);
+    expect(run.accepts(reply)).toBe(true);
+    expect(run.accepts(Buffer.from('garbage'))).toBe(false);
+    expect(run.accepts(buildSearch())).toBe(false);
+    expect(Buffer.from(run.requestFor(reply), 'latin1').equals(buildSearch())).toBe(true);
+    expect(run.dedupeKey(reply)).toBe(run.dedupeKey(frameDhip(`${REAL_5421S}\n`)));
+    const ex: Exchange = { ...exchangeOf(reply, '218.5.136.140'), transport: 'multicast' };
+    expect(dhipDiscovery.followUps?.(ex)).toEqual([{ probe: 'http', url: 'http://218.5.136.140:80/' }]);
+  });
+});
+
+describe('dhip-unicast against the loopback lab', () => {
+  let lab: LabHandle;
+  const dahua = persona('dahua-ipc-hdw1025c');
+  const amcrest = persona('amcrest-ip2m-841b');
+  const faults = ['hang', 'garbage', 'duplicate', 'flood', 'oversize'] as const;
+
+  beforeAll(async () => {
+    lab = await startLoopbackLab({
+      personas: [dahua, amcrest, ...faults.map((f) => ({ ...dahua, faults: { dhip: f } }))],
+      base: HOST,
+    });
+  });
+  afterAll(async () => {
+    await lab.stop();
+  });
+
+  const at = (i: number) => lab.targets[i] ?? '';
+  async function run(
+    i: number,
+    ms = 3000,
+    windowMs = 300,
+  ): Promise<{ outcome: ProbeOutcome; exchanges: Exchange[] }> {
+    const exchanges: Exchange[] = [];
+    const guard = await guardFor(lab.targets);
+    const ctx = { ...ctxOf(guard, (e) => exchanges.push(e), ms), udpWindowMs: windowMs };
+    const outcome = await dhipUnicastProbe.run({ host: at(i) }, ctx);
+    return { outcome, exchanges };
+  }
+
+  it('the Dahua persona answers with its model, firmware, serial, MAC and web port', async () => {
+    const { outcome, exchanges } = await run(0);
+    expect(outcome.status).toBe('success');
+    expect(exchanges).toHaveLength(1);
+    const f = Object.fromEntries(exchanges.flatMap(observeDhip).map((o) => [o.field, o.value]));
+    expect(f['dhip.device_type']).toBe('IPC-HDW1025C');
+    expect(f['dhip.version']).toBe('2.420.Dahua 00.14.R');
+    expect(f['dhip.vendor']).toBe('Dahua');
+    expect(f['mac.address']).toBe(dahua.mac);
+    expect(outcome.followUps).toEqual([{ probe: 'http', url: `http://${at(0)}:20080/` }]);
+  });
+
+  it('the Amcrest persona names Amcrest and its AC00 firmware', async () => {
+    const { outcome, exchanges } = await run(1);
+    expect(outcome.status).toBe('success');
+    const f = Object.fromEntries(exchanges.flatMap(observeDhip).map((o) => [o.field, o.value]));
+    expect(f['dhip.vendor']).toBe('Amcrest');
+    expect(f['dhip.version']).toBe('2.520.AC00.18.R');
+    expect(f['dhip.device_type']).toBe('IP2M-841B');
+  });
+
+  it('hang: no-response, within the deadline', async () => {
+    const { outcome, exchanges } = await run(2);
+    expect(outcome.status).toBe('no-response');
+    expect(exchanges).toEqual([]);
+  });
+
+  it('garbage: protocol-mismatch, nothing recorded', async () => {
+    const { outcome, exchanges } = await run(3);
+    expect(outcome.status).toBe('protocol-mismatch');
+    expect(exchanges).toEqual([]);
+  });
+
+  it('duplicate datagrams: one exchange', async () => {
+    const { outcome, exchanges } = await run(4);
+    expect(outcome.status).toBe('success');
+    expect(exchanges).toHaveLength(1);
+  });
+
+  it('a flood of 10,000 datagrams: the valid reply is kept once, the rest is not stored', async () => {
+    // The flood is sent from this same process, so the listening window is generous (a bound,
+    // not a timing assertion): the probe still stops at the first valid reply.
+    const { outcome, exchanges } = await run(5, 6000, 3000);
+    expect(outcome.status).toBe('success');
+    expect(exchanges).toHaveLength(1);
+  });
+
+  it('oversize (60 KB unterminated JSON in a valid frame): protocol-error, nothing recorded', async () => {
+    const { outcome, exchanges } = await run(6);
+    expect(outcome.status).toBe('protocol-error');
+    expect(exchanges).toEqual([]);
+  });
+});
+
+describe('dhip-unicast: replies from an unexpected source address', () => {
+  const TARGET = '127.78.21.10';
+  const OTHER = '127.78.21.11';
+  let listener: UdpSocket;
+  let other: UdpSocket;
+  beforeAll(async () => {
+    other = createSocket('udp4');
+    await new Promise<void>((r) => other.bind(0, OTHER, r));
+    listener = createSocket('udp4');
+    listener.on('message', (_m, rinfo) => other.send(frameDhip(REAL_5421S), rinfo.port, rinfo.address));
+    await new Promise<void>((r) => listener.bind(37810, TARGET, r));
+  });
+  afterAll(() => {
+    listener.close();
+    other.close();
+  });
+
+  it('are not the target’s answer: no-response, nothing recorded', async () => {
+    const exchanges: Exchange[] = [];
+    const guard = await guardFor([TARGET]);
+    const outcome = await dhipUnicastProbe.run(
+      { host: TARGET },
+      ctxOf(guard, (e) => exchanges.push(e)),
+    );
+    expect(outcome.status).toBe('no-response');
+    expect(exchanges).toEqual([]);
+  });
+
+  it('an address outside the targets is never sent to', async () => {
+    const guard = await guardFor(['127.78.21.200']);
+    const outcome = await dhipUnicastProbe.run(
+      { host: TARGET },
+      ctxOf(guard, () => {}),
+    );
+    expect(outcome.status).toBe('out-of-scope');
+  });
+});
+
+describe('the advertised web port goes through the scope guard', () => {
+  const NET = '127.78.22';
+  const DEVICE = `${NET}.10`;
+  const OUTSIDE = `${NET}.99`;
+  let web: Server;
+  let outside: Server;
+  let outsideCount = 0;
+  let dhip: UdpSocket;
+  let advertise = OUTSIDE;
+  let outsidePort = 0;
+  const sockets = new Set<import('node:net').Socket>();
+
+  beforeAll(async () => {
+    web = createServer((s) => {
+      sockets.add(s);
+      s.on('error', () => {});
+      s.end('HTTP/1.1 200 OK\r\nCONNECTION: close\r\nCONTENT-LENGTH: 0\r\n\r\n');
+    });
+    await new Promise<void>((r) => web.listen(20080, DEVICE, r));
+    outside = createServer((s) => {
+      sockets.add(s);
+      outsideCount += 1;
+      s.on('error', () => {});
+      s.end('HTTP/1.1 200 OK\r\nServer: must-not-be-reached\r\nContent-Length: 0\r\n\r\n');
+    });
+    await new Promise<void>((r) => outside.listen(0, OUTSIDE, r));
+    const addr = outside.address();
+    outsidePort = addr && typeof addr === 'object' ? addr.port : 0;
+    dhip = createSocket('udp4');
+    dhip.on('message', (msg, rinfo) => {
+      if (!msg.includes('DHDiscover.search')) return;
+      const port = advertise === OUTSIDE ? outsidePort : 20080;
+      const body = REAL_5421S.replace('"218.5.136.140"', `"${advertise}"`).replace(
+        '"HttpPort" : 80',
+        `"HttpPort" : ${port}`,
+      );
+      dhip.send(frameDhip(body), rinfo.port, rinfo.address);
+    });
+    await new Promise<void>((r) => dhip.bind(37810, DEVICE, r));
+  });
+  afterAll(async () => {
+    for (const s of sockets) s.destroy();
+    dhip.close();
+    await new Promise<void>((r) => web.close(() => r()));
+    await new Promise<void>((r) => outside.close(() => r()));
+  });
+
+  async function sweepDevice(): Promise<{ hosts: HostResult[]; outcomes: ProbeOutcome[] }> {
+    const targets = await buildTargetSet({ targets: [DEVICE] });
+    const hosts: HostResult[] = [];
+    const outcomes: ProbeOutcome[] = [];
+    await sweep({
+      targets,
+      guard: createScopeGuard(targets),
+      ports: [{ port: 20080, service: 'http' }],
+      interfaces: [],
+      signal: AbortSignal.timeout(30_000),
+      concurrency: 4,
+      perHost: 4,
+      ratePerHost: 0,
+      connectTimeoutMs: 1000,
+      probeTimeoutMs: 4000,
+      hostTimeoutMs: 20_000,
+      wsdPort: 3702,
+      udpWindowMs: 300,
+      multicastWindowMs: 100,
+      settings: DEFAULT_SETTINGS,
+      onHost: (h) => hosts.push(h),
+      onOutcome: (o) => outcomes.push(o),
+    });
+    return { hosts, outcomes };
+  }
+
+  it('an address outside the targets: reported out-of-scope, zero connections to it', async () => {
+    advertise = OUTSIDE;
+    const { hosts, outcomes } = await sweepDevice();
+    expect(hosts.map((h) => h.host)).toEqual([DEVICE]);
+    expect(outcomes.find((o) => o.probe === 'dhip-unicast')?.status).toBe('success');
+    const refused = outcomes.filter((o) => o.status === 'out-of-scope' && o.detail?.includes(OUTSIDE));
+    expect(refused).toHaveLength(1);
+    expect(outsideCount).toBe(0);
+    for (const o of outcomes) expect(PROBE_STATUSES).toContain(o.status);
+  });
+
+  it('the device’s own address: the advertised web port is read', async () => {
+    advertise = DEVICE;
+    const { hosts } = await sweepDevice();
+    const http = hosts[0]?.exchanges.filter((ex) => ex.protocol === 'http') ?? [];
+    // The banner probe on the swept port, and the follow-up on the advertised one.
+    expect(http.length).toBeGreaterThanOrEqual(2);
+    expect(outsideCount).toBe(0);
+  });
+});

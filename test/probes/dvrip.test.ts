@@ -1,0 +1,388 @@
+/**
+ * Xiongmai DVRIP discovery (UDP 34569): the search message we send, the pure parser on a real
+ * published reply, hostile input (property-based), and the unicast probe against a loopback lab
+ * persona made here from that reply, with every fault. Addresses: 127.78.12.0/24 only.
+ */
+import { createSocket } from 'node:dgram';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Exchange, encodeResponse } from '../../src/core/exchange.ts';
+import type { Observation } from '../../src/core/observation.ts';
+import { PROBE_STATUSES } from '../../src/core/status.ts';
+import { createScopeGuard, type ScopeGuard } from '../../src/engine/scope.ts';
+import { buildTargetSet } from '../../src/engine/targets.ts';
+import { analyse } from '../../src/fingerprints/analyse.ts';
+import { loadLibrary } from '../../src/fingerprints/load.ts';
+import { loadVendors } from '../../src/fingerprints/vendors.ts';
+import { type LabHandle, startLoopbackLab } from '../../src/lab/lab.ts';
+import { loadPersona, type Persona } from '../../src/lab/persona.ts';
+import { frameDvrip, hostIpHex } from '../../src/lab/responders/dvrip.ts';
+import { isField } from '../../src/observations/fields.ts';
+import { loadPolicy } from '../../src/policy/load.ts';
+import { buildDiscoveryRequest, isDiscoveryRequest } from '../../src/probes/dvrip/message.ts';
+import { dvripIp, observeDvrip, parseDvripDiscovery } from '../../src/probes/dvrip/parse.ts';
+import { dvripDiscoveryProbe } from '../../src/probes/dvrip/probe.ts';
+import { HOST_PROBES, MULTICAST_DISCOVERY } from '../../src/probes/index.ts';
+import { DEFAULT_SETTINGS } from '../../src/probes/settings.ts';
+import type { ProbeContext } from '../../src/probes/types.ts';
+
+/**
+ * A real DVRIP discovery reply ("Broadcast UDP sent from factory reset devices on port 34569",
+ * comment in a Go package `sofia`, public code search hit id 43385522421).
+ */
+const REAL = `{
+	"Name" : "NetWork.NetCommon",
+	"NetWork.NetCommon" :
+	{
+		"DeviceType" : 43,
+		"GateWay" : "0x0101a8c0",
+		"HostIP" : "0x0a01a8c0",
+		"HostName" : "IPC_6a6b",
+		"HttpPort" : 80,
+		"MAC" : "00:12:31:09:b7:9e",
+		"MaxBps" : 0,
+		"MonMode" : "TCP",
+		"SN" : "a5b23b431b14712e",
+		"SSLPort" : 8443,
+		"Submask" : "0x00ffffff",
+		"TCPMaxConn" : 10,
+		"TCPPort" : 34567,
+		"TransferPlan" : "Quality",
+		"UDPPort" : 34568,
+		"UseHSDownLoad" : false,
+		"Version" : "V4.02.R12.E7335520.12012.047502.00000",
+		"BuildDate" : "2018-09-17 10:47:30" ,
+		"OtherFunction": "D=2022-08-12 11:14:35 V=0832fc42ad047dc"
+	},
+	"Ret" : 100,
+	"SessionID" : "0x00000000"
+}`;
+const HOST = '127.78.12.99';
+
+function framed(json: string, trailer = '\n\0'): Buffer {
+  return frameDvrip(Buffer.from(json + trailer, 'utf8'));
+}
+
+function exchangeOf(bytes: Buffer, host = HOST): Exchange {
+  return {
+    type: 'exchange',
+    host,
+    port: 34569,
+    transport: 'udp',
+    protocol: 'dvrip',
+    probe: 'dvrip-discovery',
+    ...encodeResponse(bytes),
+  };
+}
+
+function values(obs: Observation[], field: string): string[] {
+  return obs.filter((o) => o.field === field).map((o) => o.value);
+}
+
+describe('the DVRIP search message', () => {
+  it('is the 20-byte header with message id 1530 and an empty body', () => {
+    const b = buildDiscoveryRequest();
+    expect(b.toString('hex')).toBe('ff00000000000000000000000000fa0500000000');
+    expect(isDiscoveryRequest(b)).toBe(true);
+    expect(isDiscoveryRequest(Buffer.concat([b, Buffer.from('{}')]))).toBe(false);
+  });
+
+  it('is a unicast host probe only: there is no broadcast/multicast DVRIP discovery', () => {
+    expect(HOST_PROBES.some((p) => p.id === 'dvrip-discovery')).toBe(true);
+    expect(MULTICAST_DISCOVERY.some((d) => d.protocol === 'dvrip')).toBe(false);
+  });
+});
+
+describe('parseDvripDiscovery / observeDvrip on a real reply', () => {
+  it('reads NetWork.NetCommon: host name, serial, MAC, type, build date, firmware, hex HostIP', () => {
+    const obs = observeDvrip(exchangeOf(framed(REAL)));
+    for (const o of obs) expect(isField(o.field), o.field).toBe(true);
+    expect(Object.fromEntries(obs.map((o) => [o.field, o.value]))).toEqual({
+      'dvrip.host_name': 'IPC_6a6b',
+      'dvrip.serial': 'a5b23b431b14712e',
+      'dvrip.mac': '00:12:31:09:b7:9e',
+      'mac.address': '00:12:31:09:b7:9e',
+      'dvrip.device_type': '43',
+      'dvrip.build_date': '2018-09-17 10:47:30',
+      'dvrip.firmware': 'V4.02.R12.E7335520.12012.047502.00000',
+      'dvrip.host_ip': '192.168.1.10',
+      'dvrip.tcp_port': '34567',
+      'dvrip.http_port': '80',
+    });
+  });
+
+  it('the HostIP hex is little-endian; the lab writes it the same way', () => {
+    expect(dvripIp('0x0a01a8c0')).toBe('192.168.1.10');
+    expect(dvripIp('0x0101A8C0')).toBe('192.168.1.1');
+    expect(dvripIp(hostIpHex('127.78.12.10'))).toBe('127.78.12.10');
+    expect(dvripIp('0xZZ')).toBeUndefined();
+  });
+
+  it('identifies Xiongmai (review under uk-nil-2022) from the reply alone', () => {
+    const vendors = loadVendors();
+    const k = { library: loadLibrary(), vendors, policies: [loadPolicy('uk-nil-2022', vendors)] };
+    const { devices, findings } = analyse([exchangeOf(framed(REAL))], k);
+    expect(devices[0]).toMatchObject({
+      maker: 'xiongmai',
+      firmware: 'V4.02.R12.E7335520.12012.047502.00000',
+    });
+    expect(findings.map((f) => f.severity)).toEqual(['review']);
+  });
+
+  it('refuses other message ids, a bad head flag, short datagrams, non-JSON and JSON without NetWork.NetCommon', () => {
+    const body = Buffer.from(REAL);
+    const wrongId = frameDvrip(body, 1530);
+    const badHead = Buffer.from(framed(REAL));
+    badHead[0] = 0xfe;
+    for (const b of [
+      wrongId,
+      badHead,
+      Buffer.alloc(10),
+      framed('not json'),
+      framed('{"Name":"NetWork.NetCommon"}'),
+      framed('[1,2,3]'),
+      framed('{"NetWork.NetCommon":[1]}'),
+      framed('{"__proto__":{"NetWork.NetCommon":{"SN":"x"}}}'),
+    ]) {
+      expect(parseDvripDiscovery(b).ok).toBe(false);
+      expect(observeDvrip(exchangeOf(b))).toEqual([]);
+    }
+  });
+
+  it('a body length beyond the datagram reads what is there; one beyond a datagram is refused', () => {
+    const b = framed(REAL);
+    b.writeUInt32LE(b.length + 1000, 16);
+    expect(parseDvripDiscovery(b).ok).toBe(true);
+    b.writeUInt32LE(0xffffffff, 16);
+    expect(parseDvripDiscovery(b).ok).toBe(false);
+  });
+
+  it('caps values and strips control characters', () => {
+    const long = REAL.replace('IPC_6a6b', `IPC_${'x'.repeat(5000)}\\u0007`);
+    const obs = observeDvrip(exchangeOf(framed(long)));
+    const name = values(obs, 'dvrip.host_name')[0] ?? '';
+    expect(name.length).toBe(256);
+    expect(name.includes(String.fromCharCode(7))).toBe(false);
+  });
+});
+
+describe('parseDvripDiscovery on hostile input (property)', () => {
+  const jsonish = fc
+    .array(
+      fc.oneof(
+        fc.constantFrom(
+          '{',
+          '}',
+          '"NetWork.NetCommon"',
+          ':',
+          ',',
+          '"SN"',
+          '"MAC"',
+          '"HostIP"',
+          '"0x0a01a8c0"',
+          '"Version"',
+          '[',
+          ']',
+          'null',
+          '1e999',
+          '"\\u0000"',
+          '"__proto__"',
+        ),
+        fc.string({ maxLength: 200 }),
+      ),
+      { maxLength: 100 },
+    )
+    .map((p) => p.join(''));
+
+  function check(b: Buffer) {
+    const obs = observeDvrip(exchangeOf(b, '127.78.12.98'));
+    expect(obs.length).toBeLessThanOrEqual(10);
+    for (const o of obs) {
+      expect(isField(o.field), o.field).toBe(true);
+      expect(o.value.length).toBeLessThanOrEqual(256);
+    }
+  }
+
+  it('never throws on arbitrary bytes', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 3000 }), (b) => check(Buffer.from(b))),
+      { numRuns: 300 },
+    );
+  });
+  it('never throws on framed JSON-ish bodies', () => {
+    fc.assert(
+      fc.property(jsonish, (s) => check(framed(`{"NetWork.NetCommon":{${s}}}`, ''))),
+      { numRuns: 400 },
+    );
+  });
+  it('never throws on framed arbitrary bodies with any body length', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 2000 }), fc.nat(), (body, len) => {
+        const b = frameDvrip(Buffer.from(body));
+        b.writeUInt32LE(len >>> 0, 16);
+        check(b);
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// The unicast probe against the loopback lab. There is no Xiongmai persona in fixtures/devices yet,
+// so this test makes one from the real reply above (MAC last octets lab-made).
+
+const BASE = '127.78.12.10';
+const EMPTY = '127.78.12.90';
+
+describe('dvripDiscoveryProbe against the loopback lab', () => {
+  let dir: string;
+  let lab: LabHandle;
+  let guard: ScopeGuard;
+  let xm: Persona;
+  const at: Record<string, string> = {};
+  const LINEUP: { key: string; fault?: string }[] = [
+    { key: 'normal' },
+    { key: 'duplicate', fault: 'duplicate' },
+    { key: 'flood', fault: 'flood' },
+    { key: 'garbage', fault: 'garbage' },
+    { key: 'hang', fault: 'hang' },
+    { key: 'oversize', fault: 'oversize' },
+    { key: 'invalid-utf8', fault: 'invalid-utf8' },
+    { key: 'wrong-message', fault: 'wrong-message' },
+    { key: 'wrong-source', fault: 'wrong-source' },
+  ];
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'camsweep-dvrip-'));
+    writeFileSync(
+      join(dir, 'persona.yaml'),
+      [
+        'id: xiongmai-ipc-test',
+        'name: Xiongmai IPC (test persona from one real DVRIP discovery reply)',
+        'kind: camera',
+        'expect: { maker: xiongmai, finding: review }',
+        'mac: "00:12:31:00:40:01"',
+        'provenance:',
+        '  - fact: "DVRIP discovery reply NetWork.NetCommon of a factory-reset IPC"',
+        '    source: "public code search hit id 43385522421 (Go package sofia); MAC last octets lab-made"',
+        'services: {}',
+        '',
+      ].join('\n'),
+    );
+    writeFileSync(
+      join(dir, 'dvrip.yaml'),
+      `provenance:\n  - fact: "reply body"\n    source: "public code search hit id 43385522421"\ntrailer: "\\n\\0"\nreply: |\n${REAL.replace(
+        '"0x0a01a8c0"',
+        '"{{hostIpHex}}"',
+      )
+        .replace('00:12:31:09:b7:9e', '{{mac}}')
+        .split('\n')
+        .map((l) => `  ${l.replaceAll('\t', '  ')}`)
+        .join('\n')}\n`,
+    );
+    xm = loadPersona(dir);
+    lab = await startLoopbackLab({
+      personas: LINEUP.map((l) => (l.fault ? { ...xm, faults: { dvrip: l.fault } } : xm)),
+      base: BASE,
+    });
+    for (const [i, l] of LINEUP.entries()) at[l.key] = lab.personas[i]?.address ?? '';
+    guard = createScopeGuard(await buildTargetSet({ targets: ['127.78.12.0/24'] }));
+  });
+
+  afterAll(async () => {
+    await lab?.stop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  async function probe(key: string, windowMs = 400) {
+    const host = at[key] ?? key;
+    const exchanges: Exchange[] = [];
+    const ctx: ProbeContext = {
+      signal: AbortSignal.timeout(8000),
+      guard,
+      record: (ex) => exchanges.push(ex),
+      wsdPort: 3702,
+      udpWindowMs: windowMs,
+      settings: DEFAULT_SETTINGS,
+    };
+    const outcome = await dvripDiscoveryProbe.run({ host }, ctx);
+    expect(PROBE_STATUSES).toContain(outcome.status);
+    expect(outcome.host).toBe(host);
+    return { outcome, exchanges, observations: exchanges.flatMap((ex) => observeDvrip(ex)) };
+  }
+
+  it('finds the persona: success, its own MAC and address, the firmware', async () => {
+    const { outcome, exchanges, observations } = await probe('normal');
+    expect(outcome.status).toBe('success');
+    expect(exchanges).toHaveLength(1);
+    expect(exchanges[0]).toMatchObject({
+      port: 34569,
+      transport: 'udp',
+      protocol: 'dvrip',
+      request: buildDiscoveryRequest().toString('hex'),
+    });
+    expect(values(observations, 'mac.address')).toEqual(['00:12:31:00:40:01']);
+    expect(values(observations, 'dvrip.host_ip')).toEqual([at.normal]);
+    expect(values(observations, 'dvrip.firmware')).toEqual(['V4.02.R12.E7335520.12012.047502.00000']);
+  });
+
+  it('duplicate replies: recorded once', async () => {
+    const { outcome, exchanges } = await probe('duplicate');
+    expect(outcome.status).toBe('success');
+    expect(exchanges).toHaveLength(1);
+  });
+
+  it('a flood of 10,000 datagrams: ends, success, bounded records', async () => {
+    const { outcome, exchanges } = await probe('flood', 3000);
+    expect(outcome.status).toBe('success');
+    expect(exchanges.length).toBeLessThanOrEqual(2);
+  });
+
+  it('garbage, a wrong message id, oversize: protocol-error, nothing recorded', async () => {
+    for (const key of ['garbage', 'wrong-message', 'oversize']) {
+      const { outcome, exchanges } = await probe(key);
+      expect(outcome.status, key).toBe('protocol-error');
+      expect(exchanges).toEqual([]);
+    }
+  });
+
+  it('invalid UTF-8 inside the JSON: refused without a crash', async () => {
+    const { outcome, observations } = await probe('invalid-utf8');
+    expect(['protocol-error', 'success']).toContain(outcome.status);
+    for (const o of observations) expect(o.value.length).toBeLessThanOrEqual(256);
+  });
+
+  it('hang and an empty address: no-response', async () => {
+    for (const key of ['hang', EMPTY]) {
+      const { outcome, exchanges } = await probe(key);
+      expect(outcome.status, key).toBe('no-response');
+      expect(exchanges).toEqual([]);
+    }
+  });
+
+  it('a reply from another local address is dropped: no-response', async () => {
+    const { outcome, exchanges } = await probe('wrong-source');
+    expect(outcome.status).toBe('no-response');
+    expect(exchanges).toEqual([]);
+  });
+
+  it('the lab answers only the search message', async () => {
+    const socket = createSocket('udp4');
+    let replies = 0;
+    socket.on('message', () => {
+      replies += 1;
+    });
+    await new Promise<void>((resolve) => socket.bind(0, '127.78.12.97', resolve));
+    const other = Buffer.from(buildDiscoveryRequest());
+    other.writeUInt16LE(1000, 14); // a login message
+    socket.send(other, 34569, at.normal);
+    socket.send(Buffer.from('garbage'), 34569, at.normal);
+    socket.send(buildDiscoveryRequest(), 34569, at.normal);
+    await new Promise((r) => setTimeout(r, 400));
+    socket.close();
+    expect(replies).toBe(1);
+  });
+});

@@ -1,0 +1,241 @@
+/**
+ * HTTP extras (issue #3 item 7): favicon hashes (MD5 and Shodan mmh3), the short list of benign
+ * vendor paths fetched after the root page, and the cookie fingerprints. No persona serves a real
+ * favicon (no real icon bytes are published as text), so favicon hashing is tested on test-local
+ * bytes and the published mmh3 vector. Addresses: 127.78.45.0/24 (lab), 127.78.46.1 (local).
+ */
+import { createHash } from 'node:crypto';
+import { createServer, type Server, type Socket } from 'node:net';
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Exchange } from '../../src/core/exchange.ts';
+import { createScopeGuard, type ScopeGuard } from '../../src/engine/scope.ts';
+import { buildTargetSet } from '../../src/engine/targets.ts';
+import { identify } from '../../src/fingerprints/identify.ts';
+import { loadLibrary } from '../../src/fingerprints/load.ts';
+import { type LabHandle, startLoopbackLab } from '../../src/lab/lab.ts';
+import { listPersonas, type Persona } from '../../src/lab/persona.ts';
+import { observe } from '../../src/observations/observe.ts';
+import { base64Lines, faviconHashes, faviconOf, mmh3Signed } from '../../src/probes/http/favicon.ts';
+import { parseResponse } from '../../src/probes/http/parse.ts';
+import { EXTRA_PATHS, extraPathsFor, FORBIDDEN_PATHS } from '../../src/probes/http/paths.ts';
+import { httpProbe } from '../../src/probes/http/probe.ts';
+import { DEFAULT_SETTINGS } from '../../src/probes/settings.ts';
+import type { ProbeContext } from '../../src/probes/types.ts';
+
+const BASE = '127.78.45.10';
+const LOCAL = '127.78.46.1';
+const library = loadLibrary();
+
+function parsed(text: string | Buffer) {
+  const r = parseResponse(typeof text === 'string' ? Buffer.from(text, 'latin1') : text);
+  if (!r.ok) throw new Error('test response did not parse');
+  return r.response;
+}
+
+describe('favicon hashing', () => {
+  it('MurmurHash3 x86 32 (seed 0, signed) gives the published vector: "foo" → -156908512', () => {
+    expect(mmh3Signed(Buffer.from('foo'))).toBe(-156908512);
+  });
+
+  it("encodes like Python's base64.encodebytes: 76-character lines, each ending in a newline", () => {
+    const bytes = Buffer.from(Array.from({ length: 200 }, (_, i) => i));
+    const text = base64Lines(bytes);
+    const lines = text.split('\n');
+    expect(lines.at(-1)).toBe('');
+    expect(lines.slice(0, -2).every((l) => l.length === 76)).toBe(true);
+    expect(lines.join('')).toBe(bytes.toString('base64'));
+    expect(base64Lines(Buffer.from('foo'))).toBe('Zm9v\n');
+    expect(base64Lines(Buffer.alloc(0))).toBe('');
+  });
+
+  it('hashes the raw bytes (MD5) and the base64 text (mmh3)', () => {
+    const icon = Buffer.from([0, 0, 1, 0, 1, 0, 16, 16, 0, 0, 1, 0, 32, 0]);
+    const h = faviconHashes(icon);
+    expect(h.md5).toBe(createHash('md5').update(icon).digest('hex'));
+    expect(h.mmh3).toBe(String(mmh3Signed(Buffer.from(base64Lines(icon)))));
+  });
+
+  it('hashes only a complete 200 answer to GET /favicon.ico', () => {
+    const icon = Buffer.from([0, 0, 1, 0, 9, 9]);
+    const ok = Buffer.concat([Buffer.from('HTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\n'), icon]);
+    const req = 'GET /favicon.ico HTTP/1.1\r\n\r\n';
+    expect(faviconOf(req, parsed(ok))?.md5).toBe(createHash('md5').update(icon).digest('hex'));
+    expect(faviconOf('GET / HTTP/1.1\r\n\r\n', parsed(ok))).toBeUndefined();
+    expect(faviconOf(req, parsed('HTTP/1.1 404 Not Found\r\nContent-Length: 3\r\n\r\nno!'))).toBeUndefined();
+    // Cut short: Content-Length promises more than arrived.
+    expect(
+      faviconOf(
+        req,
+        parsed(Buffer.concat([Buffer.from('HTTP/1.1 200 OK\r\nContent-Length: 60\r\n\r\n'), icon])),
+      ),
+    ).toBeUndefined();
+    expect(
+      faviconOf(req, parsed('HTTP/1.1 200 OK\r\nContent-Length: 15\r\n\r\n<html>x</html>\n')),
+    ).toBeUndefined();
+  });
+
+  it('a favicon hash from the verified lists names the maker (Hikvision MD5, Dahua mmh3); 999357577 names nobody', () => {
+    const obs = (field: 'http.favicon.md5' | 'http.favicon.mmh3', value: string) => ({
+      type: 'observation' as const,
+      host: '192.0.2.1',
+      field,
+      value,
+    });
+    expect(identify([obs('http.favicon.md5', '89b932fcc47cf4ca3faadb0cfdef89cf')], library)[0]?.maker).toBe(
+      'hikvision',
+    );
+    expect(identify([obs('http.favicon.mmh3', '2019488876')], library)[0]?.maker).toBe('dahua');
+    expect(identify([obs('http.favicon.mmh3', '999357577')], library)).toEqual([]);
+  });
+
+  it('never throws and always gives a 32-hex MD5 and a signed 32-bit mmh3', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 3000 }), (bytes) => {
+        const h = faviconHashes(Buffer.from(bytes));
+        expect(h.md5).toMatch(/^[0-9a-f]{32}$/);
+        const n = Number(h.mmh3);
+        expect(Number.isInteger(n) && n >= -(2 ** 31) && n < 2 ** 31).toBe(true);
+      }),
+      { numRuns: 200 },
+    );
+  });
+});
+
+describe('extra paths', () => {
+  it('never include an exploit-adjacent path, and vendor paths only when the root suggests the vendor', () => {
+    for (const p of EXTRA_PATHS) {
+      expect(FORBIDDEN_PATHS.some((re) => re.test(p.path))).toBe(false);
+      expect(p.why.length).toBeGreaterThan(20);
+    }
+    expect(extraPathsFor(parsed('HTTP/1.1 200 OK\r\nServer: nginx\r\nContent-Length: 0\r\n\r\n'))).toEqual([
+      '/favicon.ico',
+    ]);
+    expect(
+      extraPathsFor(parsed('HTTP/1.1 200 OK\r\nServer: App-webs/\r\nContent-Length: 0\r\n\r\n')),
+    ).toEqual(['/favicon.ico', '/doc/page/login.asp', '/ISAPI/System/deviceInfo']);
+  });
+
+  it('Dahua and GoAhead cookie names are fingerprints', () => {
+    const o = (value: string) => ({
+      type: 'observation' as const,
+      host: '192.0.2.1',
+      field: 'http.cookie.name' as const,
+      value,
+    });
+    expect(identify([o('DhWebClientSessionID')], library)[0]?.maker).toBe('dahua');
+    expect(identify([o('DHLangCookie30')], library)[0]?.maker).toBe('dahua');
+    expect(identify([o('_goaheadwebSessionId')], library)[0]?.maker).toBe('hikvision');
+    expect(identify([o('JSESSIONID')], library)).toEqual([]);
+  });
+});
+
+describe('httpProbe extras against the lab and a local server', () => {
+  let lab: LabHandle;
+  let guard: ScopeGuard;
+  let server: Server;
+  let localPort = 0;
+  const requests: string[] = [];
+  const sockets = new Set<Socket>();
+  const ICON = Buffer.from([0, 0, 1, 0, 1, 0, 16, 16, 0, 0, 1, 0, 32, 0, 0x68, 4, 0, 0]);
+  const at: Record<string, string> = {};
+
+  beforeAll(async () => {
+    const find = (prefix: string): Persona => {
+      const p = listPersonas().find((x) => x.id.startsWith(prefix));
+      if (!p) throw new Error(`persona ${prefix} missing`);
+      return p;
+    };
+    lab = await startLoopbackLab({
+      personas: [find('hikvision-ds-2cd2385g1'), find('dahua-ipc-hdw1025c')],
+      base: BASE,
+      wsdPort: 3702,
+    });
+    at.hikvision = lab.personas[0]?.address ?? '';
+    at.dahua = lab.personas[1]?.address ?? '';
+    server = createServer((s) => {
+      sockets.add(s);
+      s.on('close', () => sockets.delete(s));
+      s.on('error', () => {});
+      s.once('data', (d) => {
+        const line = d.toString('latin1').split('\r\n')[0] ?? '';
+        requests.push(line);
+        if (line.startsWith('GET /favicon.ico '))
+          s.end(
+            Buffer.concat([
+              Buffer.from(
+                `HTTP/1.1 200 OK\r\nContent-Type: image/x-icon\r\nContent-Length: ${ICON.length}\r\n\r\n`,
+              ),
+              ICON,
+            ]),
+          );
+        else
+          s.end(
+            'HTTP/1.1 200 OK\r\nSet-Cookie: DhWebClientSessionID=abc; path=/\r\nContent-Length: 0\r\n\r\n',
+          );
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, LOCAL, () => resolve()));
+    const a = server.address();
+    localPort = typeof a === 'object' && a ? a.port : 0;
+    guard = createScopeGuard(await buildTargetSet({ targets: [...lab.targets, LOCAL] }));
+  });
+  afterAll(async () => {
+    for (const s of sockets) s.destroy();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await lab?.stop();
+  });
+
+  async function run(host: string, port: number) {
+    const exchanges: Exchange[] = [];
+    const ctx: ProbeContext = {
+      signal: AbortSignal.timeout(5000),
+      guard,
+      record: (e) => exchanges.push(e),
+      wsdPort: 3702,
+      udpWindowMs: 300,
+      settings: DEFAULT_SETTINGS,
+    };
+    const outcome = await httpProbe.run({ host, port, service: 'http' }, ctx);
+    return { outcome, exchanges, observations: exchanges.flatMap(observe) };
+  }
+
+  it('Hikvision: after GET /, the favicon, the old login page and ISAPI deviceInfo (401 realm), GET only', async () => {
+    const r = await run(at.hikvision ?? '', 20080);
+    expect(r.outcome.status).toBe('success');
+    expect(r.exchanges.map((e) => e.request?.split('\r\n')[0])).toEqual([
+      'GET / HTTP/1.1',
+      'GET /favicon.ico HTTP/1.1',
+      'GET /doc/page/login.asp HTTP/1.1',
+      'GET /ISAPI/System/deviceInfo HTTP/1.1',
+    ]);
+    expect(r.observations.filter((o) => o.field === 'http.auth.realm').map((o) => o.value)).toContain(
+      'IP Camera(C2183)',
+    );
+    // The persona serves no favicon (no real icon bytes were published): no hash is made up.
+    expect(r.observations.filter((o) => o.field.startsWith('http.favicon'))).toEqual([]);
+  });
+
+  it('Dahua: only the favicon is asked for, no Hikvision path', async () => {
+    const r = await run(at.dahua ?? '', 20080);
+    expect(r.exchanges.map((e) => e.request?.split('\r\n')[0])).toEqual([
+      'GET / HTTP/1.1',
+      'GET /favicon.ico HTTP/1.1',
+    ]);
+  });
+
+  it('a served favicon becomes http.favicon.md5 and http.favicon.mmh3; cookie names are observed', async () => {
+    const r = await run(LOCAL, localPort);
+    expect(requests).toEqual(['GET / HTTP/1.1', 'GET /favicon.ico HTTP/1.1']);
+    const got = Object.fromEntries(
+      r.observations.filter((o) => o.field.startsWith('http.favicon')).map((o) => [o.field, o.value]),
+    );
+    expect(got).toEqual({
+      'http.favicon.md5': createHash('md5').update(ICON).digest('hex'),
+      'http.favicon.mmh3': String(mmh3Signed(Buffer.from(base64Lines(ICON)))),
+    });
+    expect(
+      identify(r.observations, library).some((i) => i.field === 'http.cookie.name' && i.maker === 'dahua'),
+    ).toBe(true);
+  });
+});

@@ -1,0 +1,304 @@
+/**
+ * The RTSP probe: parser on real published captures, a property test, the loopback lab (the
+ * Hikvision, Dahua, Amcrest and Axis personas' rtsp.yaml) and every RTSP fault. Addresses:
+ * 127.78.40.0/24 (lab) and 127.78.41.1 (test-local servers).
+ */
+import { createServer, type Server, type Socket } from 'node:net';
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Exchange, encodeResponse } from '../../src/core/exchange.ts';
+import { PROBE_STATUSES } from '../../src/core/status.ts';
+import { createScopeGuard, type ScopeGuard } from '../../src/engine/scope.ts';
+import { buildTargetSet } from '../../src/engine/targets.ts';
+import { identify } from '../../src/fingerprints/identify.ts';
+import { loadLibrary } from '../../src/fingerprints/load.ts';
+import { type LabHandle, startLoopbackLab } from '../../src/lab/lab.ts';
+import { listPersonas, type Persona } from '../../src/lab/persona.ts';
+import { requestInfo } from '../../src/lab/responders/rtsp.ts';
+import { isField } from '../../src/observations/fields.ts';
+import { observe } from '../../src/observations/observe.ts';
+import { buildDescribe, buildOptions } from '../../src/probes/rtsp/message.ts';
+import { observeRtsp } from '../../src/probes/rtsp/parse.ts';
+import { rtspProbe } from '../../src/probes/rtsp/probe.ts';
+import { DEFAULT_SETTINGS } from '../../src/probes/settings.ts';
+import type { ProbeContext } from '../../src/probes/types.ts';
+
+const BASE = '127.78.40.10';
+const LOCAL = '127.78.41.1';
+const RTSP_PORT = 20554;
+const library = loadLibrary();
+
+function rtspExchange(text: string | Buffer, host = '192.0.2.1'): Exchange {
+  return {
+    type: 'exchange',
+    host,
+    port: 554,
+    transport: 'tcp',
+    protocol: 'rtsp',
+    probe: 'rtsp',
+    ...encodeResponse(typeof text === 'string' ? Buffer.from(text, 'latin1') : text),
+  };
+}
+const fields = (ex: Exchange) => observeRtsp(ex).map((o) => [o.field, o.value]);
+
+// Real captures, CRLF restored (the published notes show them with bare line ends).
+const crlf = (s: string) => s.replaceAll('\n', '\r\n');
+const HIK_OPTIONS = crlf(
+  'RTSP/1.0 200 OK\nCSeq: 1\nPublic: OPTIONS, DESCRIBE, PLAY, PAUSE, SETUP, TEARDOWN, SET_PARAMETER, GET_PARAMETER\nDate:  Thu, May 14 2020 16:45:35 GMT\n\n',
+);
+const HIK_401 = crlf(
+  'RTSP/1.0 401 Unauthorized\nCSeq: 2\nWWW-Authenticate: Digest realm="IP Camera(C2875)", nonce="938032d91ffc30ca80b5da94c18887ac", stale="FALSE"\nDate:  Thu, May 14 2020 16:45:35 GMT\n\n',
+);
+const DAHUA_401 = crlf(
+  'RTSP/1.0 401 Unauthorized\nCSeq: 2\nWWW-Authenticate: Digest realm="Login to 4M0747EPAA1D284", nonce="745449738fdf77164f570c37c9186b52"\n\n',
+);
+const DAHUA_SDP_BODY = crlf(
+  'v=0\no=- 2252091052 2252091052 IN IP4 0.0.0.0\ns=Media Server\nc=IN IP4 0.0.0.0\nt=0 0\na=control:*\na=packetization-supported:DH\n',
+);
+const DAHUA_DESCRIBE_200 = crlf(
+  `RTSP/1.0 200 OK\nCSeq: 4\nx-Accept-Dynamic-Rate: 1\nContent-Base: rtsp://115.236.15.165:554/cam/realmonitor?channel=1&subtype=0/\nCache-Control: must-revalidate\nContent-Length: ${Buffer.byteLength(DAHUA_SDP_BODY)}\nContent-Type: application/sdp\n\n`,
+).concat(DAHUA_SDP_BODY);
+const DARWIN_SDP_BODY = crlf(
+  'v=0\no=- 0 0 IN IP4 127.0.0.1\ns=No Name\nc=IN IP4 0.0.0.0\nt=0 0\na=tool:libavformat 58.18.100\n',
+);
+const DARWIN_DESCRIBE = crlf(
+  `RTSP/1.0 200 OK\nServer: VDMSDarwin/2.0 (Build/4.0; Platform/Linux; Release/EasyDarwin; State/Development; )\nCseq: 2\nContent-length: ${Buffer.byteLength(DARWIN_SDP_BODY)}\nContent-Type: application/sdp\n\n`,
+).concat(DARWIN_SDP_BODY);
+const AXIS_401 = crlf(
+  'RTSP/1.0 401 Unauthorized\nCSeq: 1\nWWW-Authenticate: Digest realm="AXIS_00408CFE6F45", nonce="006a9bc1Y550601855bbd97cae8063796a4fb833637097", stale=FALSE\nWWW-Authenticate: Basic realm="AXIS_00408CFE6F45"\nDate: Thu, 10 Aug 2017 19:28:44 GMT\n\n',
+);
+
+describe('RTSP parser on real captures', () => {
+  it('reads the Hikvision OPTIONS Public list and the 401 realm, and names Hikvision', () => {
+    expect(fields(rtspExchange(HIK_OPTIONS))).toEqual([
+      ['rtsp.public', 'OPTIONS, DESCRIBE, PLAY, PAUSE, SETUP, TEARDOWN, SET_PARAMETER, GET_PARAMETER'],
+    ]);
+    const obs = observeRtsp(rtspExchange(HIK_401));
+    expect(obs.map((o) => [o.field, o.value])).toEqual([['rtsp.auth.realm', 'IP Camera(C2875)']]);
+    expect(identify(obs, library).map((i) => i.maker)).toEqual(['hikvision']);
+  });
+
+  it('reads the Dahua realm with its serial, and the SDP session name of an authorised DESCRIBE', () => {
+    const ids = identify(observeRtsp(rtspExchange(DAHUA_401)), library);
+    expect(ids).toMatchObject([{ maker: 'dahua', serial: '4M0747EPAA1D284' }]);
+    expect(fields(rtspExchange(DAHUA_DESCRIBE_200))).toEqual([['rtsp.sdp.session_name', 'Media Server']]);
+  });
+
+  it('reads both Axis challenges (Digest and Basic) as AXIS_<MAC> realms', () => {
+    const obs = observeRtsp(rtspExchange(AXIS_401));
+    expect(obs.map((o) => o.value)).toEqual(['AXIS_00408CFE6F45', 'AXIS_00408CFE6F45']);
+    expect(new Set(identify(obs, library).map((i) => i.maker))).toEqual(new Set(['axis']));
+  });
+
+  it('names no maker for a streaming server that is not camera firmware (EasyDarwin relay, FFmpeg SDP)', () => {
+    const obs = observeRtsp(rtspExchange(DARWIN_DESCRIBE));
+    expect(obs.map((o) => o.field).sort()).toEqual([
+      'rtsp.header.server',
+      'rtsp.sdp.session_name',
+      'rtsp.sdp.tool',
+    ]);
+    expect(obs.find((o) => o.field === 'rtsp.sdp.tool')?.value).toBe('libavformat 58.18.100');
+    expect(identify(obs, library).filter((i) => i.maker)).toEqual([]);
+  });
+
+  it('is wired into observe() for the rtsp protocol, and ignores an HTTP answer', () => {
+    expect(observe(rtspExchange(HIK_401)).map((o) => o.field)).toEqual(['rtsp.auth.realm']);
+    expect(observeRtsp(rtspExchange('HTTP/1.1 200 OK\r\nServer: App-webs/\r\n\r\n'))).toEqual([]);
+  });
+
+  it('never throws, stays bounded and emits registered fields only, whatever the bytes', () => {
+    const head = fc.constantFrom(
+      'RTSP/1.0 200 OK\r\n',
+      'RTSP/1.0 401 Unauthorized\r\n',
+      '',
+      'HTTP/1.1 200 OK\r\n',
+    );
+    const line = fc.oneof(
+      fc.string({ maxLength: 80 }),
+      fc.constantFrom(
+        'Content-Type: application/sdp',
+        'WWW-Authenticate: Digest realm="x", Basic realm="y"',
+        'Public: A, B',
+      ),
+    );
+    fc.assert(
+      fc.property(
+        head,
+        fc.array(line, { maxLength: 300 }),
+        fc.uint8Array({ maxLength: 2000 }),
+        (h, lines, tail) => {
+          const bytes = Buffer.concat([
+            Buffer.from(`${h}${lines.join('\r\n')}\r\n\r\nv=0\r\n`),
+            Buffer.from(tail),
+          ]);
+          const obs = observeRtsp(rtspExchange(bytes));
+          expect(obs.length).toBeLessThanOrEqual(64);
+          for (const o of obs) {
+            expect(isField(o.field)).toBe(true);
+            expect(o.value.length).toBeLessThanOrEqual(512);
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+});
+
+describe('RTSP messages and the lab responder', () => {
+  it('sends OPTIONS and DESCRIBE of the root with CSeq and no credentials', () => {
+    const o = buildOptions('192.0.2.7', 554);
+    const d = buildDescribe('192.0.2.7', 554);
+    expect(o.startsWith('OPTIONS rtsp://192.0.2.7:554/ RTSP/1.0\r\nCSeq: 1\r\n')).toBe(true);
+    expect(d.startsWith('DESCRIBE rtsp://192.0.2.7:554/ RTSP/1.0\r\nCSeq: 2\r\n')).toBe(true);
+    expect(`${o}${d}`).not.toMatch(/authorization/i);
+    expect(requestInfo('describe rtsp://x/ RTSP/1.0\r\ncseq: 42')).toEqual({
+      method: 'DESCRIBE',
+      cseq: '42',
+    });
+  });
+});
+
+const PERSONAS = listPersonas();
+function persona(prefix: string): Persona {
+  const p = PERSONAS.find((x) => x.id.startsWith(prefix));
+  if (!p) throw new Error(`persona ${prefix} missing`);
+  return p;
+}
+
+describe('rtspProbe against the loopback lab', () => {
+  let lab: LabHandle;
+  let guard: ScopeGuard;
+  const at: Record<string, string> = {};
+  const faults = ['hang', 'reset', 'split', 'garbage', 'oversize', 'duplicate'] as const;
+
+  beforeAll(async () => {
+    const hik = persona('hikvision-ds-2cd2385g1');
+    const lineup: [string, Persona][] = [
+      ['hikvision', hik],
+      ['dahua', persona('dahua-ipc-hdw1025c')],
+      ['amcrest', persona('amcrest-ip2m-841b')],
+      ['axis', persona('axis-m2036-le')],
+      ...faults.map((f): [string, Persona] => [f, { ...hik, faults: { rtsp: f } }]),
+    ];
+    lab = await startLoopbackLab({ personas: lineup.map(([, p]) => p), base: BASE, wsdPort: 3702 });
+    for (const [i, [key]] of lineup.entries()) at[key] = lab.personas[i]?.address ?? '';
+    guard = createScopeGuard(await buildTargetSet({ targets: [...lab.targets, LOCAL] }));
+  });
+  afterAll(async () => {
+    await lab?.stop();
+  });
+
+  async function run(host: string, port = RTSP_PORT, deadlineMs = 4000) {
+    const exchanges: Exchange[] = [];
+    const ctx: ProbeContext = {
+      signal: AbortSignal.timeout(deadlineMs),
+      guard,
+      record: (ex) => exchanges.push(ex),
+      wsdPort: 3702,
+      udpWindowMs: 300,
+      settings: DEFAULT_SETTINGS,
+    };
+    const outcome = await rtspProbe.run({ host, port, service: 'rtsp' }, ctx);
+    expect(PROBE_STATUSES).toContain(outcome.status);
+    const observations = exchanges.flatMap(observe);
+    return { outcome, exchanges, observations, ids: identify(observations, library) };
+  }
+
+  it('Hikvision: OPTIONS lists the methods, DESCRIBE names the realm, the maker is Hikvision', async () => {
+    const r = await run(at.hikvision ?? '');
+    expect(r.outcome.status).toBe('success');
+    expect(r.exchanges.map((e) => e.request?.split(' ')[0])).toEqual(['OPTIONS', 'DESCRIBE']);
+    expect(r.exchanges.every((e) => e.protocol === 'rtsp')).toBe(true);
+    expect(r.observations.map((o) => [o.field, o.value])).toEqual([
+      ['rtsp.public', 'OPTIONS, DESCRIBE, PLAY, PAUSE, SETUP, TEARDOWN, SET_PARAMETER, GET_PARAMETER'],
+      ['rtsp.auth.realm', 'IP Camera(C2183)'],
+    ]);
+    expect(new Set(r.ids.map((i) => i.maker))).toEqual(new Set(['hikvision']));
+  });
+
+  it.each([
+    ['dahua', 'Login to 2J0101FPAA9F3E2', 'dahua', undefined],
+    ['amcrest', 'Login to Amcrest', 'dahua', 'amcrest'],
+    ['axis', 'AXIS_B8A44F002036', 'axis', undefined],
+  ])('%s: the 401 realm %s names maker %s', async (key, realm, maker, brand) => {
+    const r = await run(at[key] ?? '');
+    expect(r.outcome.status).toBe('success');
+    expect(r.observations.filter((o) => o.field === 'rtsp.auth.realm').map((o) => o.value)).toContain(realm);
+    expect(r.ids.every((i) => i.maker === maker)).toBe(true);
+    if (brand) expect(r.ids.some((i) => i.brand === brand)).toBe(true);
+  });
+
+  it('hang: ends at the deadline as connection-timeout, nothing recorded', async () => {
+    const r = await run(at.hang ?? '', RTSP_PORT, 800);
+    expect(r.outcome.status).toBe('connection-timeout');
+    expect(r.exchanges).toEqual([]);
+  });
+
+  it('reset: connection-reset', async () => {
+    expect((await run(at.reset ?? '')).outcome.status).toBe('connection-reset');
+  });
+
+  it('split writes: the same answers as in one piece', async () => {
+    const r = await run(at.split ?? '');
+    expect(r.outcome.status).toBe('success');
+    expect(r.observations.map((o) => o.value)).toContain('IP Camera(C2183)');
+  });
+
+  it('garbage: protocol-mismatch, recorded, no observations', async () => {
+    const r = await run(at.garbage ?? '');
+    expect(r.outcome.status).toBe('protocol-mismatch');
+    expect(r.exchanges).toHaveLength(1);
+    expect(r.observations).toEqual([]);
+  });
+
+  it('oversize: the reader stops at its cap, the probe still ends', async () => {
+    const r = await run(at.oversize ?? '');
+    expect(PROBE_STATUSES).toContain(r.outcome.status);
+    for (const ex of r.exchanges) expect(ex.response.length).toBeLessThan(64 * 1024);
+  });
+
+  it('duplicate reply: the first answer counts, once', async () => {
+    const r = await run(at.duplicate ?? '');
+    expect(r.outcome.status).toBe('success');
+    expect(r.observations.filter((o) => o.field === 'rtsp.auth.realm')).toHaveLength(1);
+  });
+
+  describe('test-local servers', () => {
+    let server: Server;
+    let port = 0;
+    let behaviour: (socket: Socket, request: string) => void = () => {};
+    const sockets = new Set<Socket>();
+    beforeAll(async () => {
+      server = createServer((socket) => {
+        sockets.add(socket);
+        socket.on('close', () => sockets.delete(socket));
+        socket.on('error', () => {});
+        socket.once('data', (d) => behaviour(socket, d.toString('latin1')));
+      });
+      await new Promise<void>((resolve) => server.listen(0, LOCAL, () => resolve()));
+      const a = server.address();
+      port = typeof a === 'object' && a ? a.port : 0;
+    });
+    afterAll(async () => {
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    });
+
+    it('a CSeq that is not ours is a protocol error', async () => {
+      behaviour = (s) => s.end('RTSP/1.0 200 OK\r\nCSeq: 7\r\nServer: Rtsp Server/3.0\r\n\r\n');
+      const r = await run(LOCAL, port);
+      expect(r.outcome.status).toBe('protocol-error');
+      expect(r.outcome.detail).toMatch(/CSeq 7/);
+    });
+
+    it('an HTTP server on the RTSP port is a protocol mismatch', async () => {
+      behaviour = (s) => s.end('HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n');
+      expect((await run(LOCAL, port)).outcome.status).toBe('protocol-mismatch');
+    });
+
+    it('a server that closes without a word: no-response', async () => {
+      behaviour = (s) => s.end();
+      expect((await run(LOCAL, port)).outcome.status).toBe('no-response');
+    });
+  });
+});

@@ -1,0 +1,421 @@
+/**
+ * SSDP / UPnP: the pure parsers on real published Axis answers and descriptions, hostile input
+ * (property-based), the unicast M-SEARCH and the description follow-up against the loopback lab
+ * with each fault, and a hostile LOCATION outside the targets that is never fetched.
+ * Addresses: 127.78.31.0/24 (lab) and 127.78.39.250 (a counting server outside the targets).
+ */
+import { createServer, type Server } from 'node:net';
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Exchange, encodeResponse } from '../../src/core/exchange.ts';
+import type { Observation } from '../../src/core/observation.ts';
+import { PROBE_STATUSES } from '../../src/core/status.ts';
+import { createScopeGuard, type ScopeGuard } from '../../src/engine/scope.ts';
+import { buildTargetSet } from '../../src/engine/targets.ts';
+import { type LabHandle, startLoopbackLab } from '../../src/lab/lab.ts';
+import { listPersonas, type Persona } from '../../src/lab/persona.ts';
+import { searchTarget } from '../../src/lab/responders/ssdp.ts';
+import { isField } from '../../src/observations/fields.ts';
+import { DEFAULT_SETTINGS } from '../../src/probes/settings.ts';
+import { ssdpDiscovery } from '../../src/probes/ssdp/discovery.ts';
+import { buildMSearch } from '../../src/probes/ssdp/message.ts';
+import { isSearchResponse, observeSsdp, parseSsdp } from '../../src/probes/ssdp/parse.ts';
+import { ssdpUnicastProbe } from '../../src/probes/ssdp/probe.ts';
+import type { ProbeContext } from '../../src/probes/types.ts';
+import { observeUpnp, parseDescription } from '../../src/probes/upnp/parse.ts';
+import { upnpProbe } from '../../src/probes/upnp/probe.ts';
+
+const HOST = '127.78.31.99';
+const ALL = listPersonas();
+
+function persona(prefix: string): Persona {
+  const p = ALL.find((x) => x.id.startsWith(prefix));
+  if (!p) throw new Error(`no persona ${prefix}`);
+  return p;
+}
+
+function values(obs: Observation[], field: string): string[] {
+  return obs.filter((o) => o.field === field).map((o) => o.value);
+}
+
+function ex(protocol: 'ssdp' | 'upnp', bytes: Buffer | string, host = HOST): Exchange {
+  return {
+    type: 'exchange',
+    host,
+    port: protocol === 'ssdp' ? 1900 : 49152,
+    transport: protocol === 'ssdp' ? 'udp' : 'tcp',
+    protocol,
+    ...encodeResponse(Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes, 'latin1')),
+  };
+}
+
+/** The M-SEARCH answer of an AXIS M1031-W (abused $test_xml, 2015-03-20), headers in captured order. */
+const AXIS_M1031W =
+  'HTTP/1.1 200 OK\r\nCACHE-CONTROL: max-age=1800\r\nDATE: Fri, 20 Mar 2015 10:45:45 GMT\r\n' +
+  'LOCATION: http://192.168.0.35:49152/rootdesc1.xml\r\n' +
+  'SERVER: Linux/2.6.31, UPnP/1.0, Portable SDK for UPnP devices/1.4.1\r\nX-User-Agent: redsonic\r\n' +
+  'ST: urn:axis-com:service:BasicService:1\r\n' +
+  'USN: uuid:Upnp-BasicDevice-1_0-00408C1839FB::urn:axis-com:service:BasicService:1\r\n\r\n';
+
+/** The description fields of an AXIS M1065-LW (home-assistant/core axis tests) in the UDA template. */
+function axisDescription(inner = ''): string {
+  return (
+    '<?xml version="1.0"?>\n<root xmlns="urn:schemas-upnp-org:device-1-0"><specVersion><major>1</major><minor>0</minor></specVersion>' +
+    '<device><deviceType>urn:schemas-upnp-org:device:Basic:1</deviceType>' +
+    `<friendlyName>AXIS M1065-LW - ACCC8E012345</friendlyName><manufacturer>AXIS${inner}</manufacturer>` +
+    '<manufacturerURL>http://www.axis.com/</manufacturerURL><modelDescription>AXIS M1065-LW Network Camera</modelDescription>' +
+    '<modelName>AXIS M1065-LW</modelName><modelNumber>M1065-LW</modelNumber><modelURL>http://www.axis.com/</modelURL>' +
+    '<serialNumber>ACCC8E012345</serialNumber><UDN>uuid:Upnp-BasicDevice-1_0-ACCC8E012345</UDN>' +
+    '<presentationURL>http://1.2.3.4:80/</presentationURL></device></root>'
+  );
+}
+
+function http(body: string | Buffer): Buffer {
+  const b = Buffer.isBuffer(body) ? body : Buffer.from(body, 'utf8');
+  return Buffer.concat([
+    Buffer.from(`HTTP/1.1 200 OK\r\nCONTENT-LENGTH: ${b.length}\r\nCONTENT-TYPE: text/xml\r\n\r\n`),
+    b,
+  ]);
+}
+
+describe('parseSsdp / observeSsdp on real Axis answers', () => {
+  it('reads SERVER, ST, USN and LOCATION from an AXIS M1031-W search answer', () => {
+    const parsed = parseSsdp(Buffer.from(AXIS_M1031W, 'latin1'));
+    expect(isSearchResponse(parsed)).toBe(true);
+    const obs = observeSsdp(ex('ssdp', AXIS_M1031W));
+    expect(values(obs, 'ssdp.header.server')).toEqual([
+      'Linux/2.6.31, UPnP/1.0, Portable SDK for UPnP devices/1.4.1',
+    ]);
+    expect(values(obs, 'ssdp.st')).toEqual(['urn:axis-com:service:BasicService:1']);
+    expect(values(obs, 'ssdp.usn')).toEqual([
+      'uuid:Upnp-BasicDevice-1_0-00408C1839FB::urn:axis-com:service:BasicService:1',
+    ]);
+    expect(values(obs, 'ssdp.location')).toEqual(['http://192.168.0.35:49152/rootdesc1.xml']);
+    for (const o of obs) expect(isField(o.field)).toBe(true);
+  });
+
+  it('a NOTIFY is parsed (NT as ST) but is not a search answer; another host’s M-SEARCH is not SSDP output', () => {
+    const notify = AXIS_M1031W.replace('HTTP/1.1 200 OK', 'NOTIFY * HTTP/1.1').replace('ST:', 'NT:');
+    const parsed = parseSsdp(Buffer.from(notify));
+    expect(parsed.ok && parsed.message.st).toBe('urn:axis-com:service:BasicService:1');
+    expect(isSearchResponse(parsed)).toBe(false);
+    expect(parseSsdp(Buffer.from(buildMSearch('ssdp:all'))).ok).toBe(false);
+  });
+
+  it('header names are case-insensitive, the first of duplicates wins, bare LF is accepted', () => {
+    const text =
+      'HTTP/1.1 200 OK\nserver: A\nSERVER: B\nst: upnp:rootdevice\nUsn: uuid:x::upnp:rootdevice\n\n';
+    const obs = observeSsdp(ex('ssdp', text));
+    expect(values(obs, 'ssdp.header.server')).toEqual(['A']);
+    expect(values(obs, 'ssdp.usn')).toEqual(['uuid:x::upnp:rootdevice']);
+  });
+
+  it('the multicast run sends ST ssdp:all and upnp:rootdevice and follows LOCATION (http only)', () => {
+    const run = ssdpDiscovery.prepare();
+    expect(run.payloads.map((p) => searchTarget(String(p)))).toEqual(['ssdp:all', 'upnp:rootdevice']);
+    for (const p of run.payloads) {
+      expect(String(p)).toMatch(
+        /^M-SEARCH \* HTTP\/1\.1\r\nHOST: 239\.255\.255\.250:1900\r\nMAN: "ssdp:discover"\r\nMX: 2\r\n/,
+      );
+      expect(String(p).endsWith('\r\n\r\n')).toBe(true);
+    }
+    expect(run.accepts(Buffer.from(AXIS_M1031W))).toBe(true);
+    expect(run.accepts(Buffer.from(buildMSearch('ssdp:all')))).toBe(false);
+    expect(ssdpDiscovery.followUps?.(ex('ssdp', AXIS_M1031W))).toEqual([
+      { probe: 'upnp', url: 'http://192.168.0.35:49152/rootdesc1.xml' },
+    ]);
+    const fileLocation = AXIS_M1031W.replace('http://192.168.0.35:49152/rootdesc1.xml', 'file:///etc/passwd');
+    expect(ssdpDiscovery.followUps?.(ex('ssdp', fileLocation))).toEqual([]);
+  });
+});
+
+describe('parseDescription / observeUpnp', () => {
+  it('reads an Axis description: manufacturer, model name/number, serial, friendly name, UDN', () => {
+    const obs = observeUpnp(ex('upnp', http(axisDescription())));
+    expect(values(obs, 'upnp.manufacturer')).toEqual(['AXIS']);
+    expect(values(obs, 'upnp.model_name')).toEqual(['AXIS M1065-LW']);
+    expect(values(obs, 'upnp.model_number')).toEqual(['M1065-LW']);
+    expect(values(obs, 'upnp.serial')).toEqual(['ACCC8E012345']);
+    expect(values(obs, 'upnp.friendly_name')).toEqual(['AXIS M1065-LW - ACCC8E012345']);
+    expect(values(obs, 'upnp.udn')).toEqual(['uuid:Upnp-BasicDevice-1_0-ACCC8E012345']);
+    expect(values(obs, 'upnp.presentation_url')).toEqual(['http://1.2.3.4:80/']);
+  });
+
+  it('refuses entity declarations without expanding them', () => {
+    const ents = ['<!ENTITY a0 "lol">'];
+    for (let i = 1; i <= 10; i++) ents.push(`<!ENTITY a${i} "${`&a${i - 1};`.repeat(10)}">`);
+    const bomb = `<?xml version="1.0"?><!DOCTYPE root [${ents.join('')}]>${axisDescription('&a10;').replace(/<\?xml[^>]*>/, '')}`;
+    expect(parseDescription(bomb).ok).toBe(false);
+    expect(observeUpnp(ex('upnp', http(bomb)))).toEqual([]);
+  });
+
+  it('refuses 100,000 nested elements without a stack overflow', () => {
+    const deep = `<root>${'<d>'.repeat(100_000)}${'</d>'.repeat(100_000)}</root>`;
+    expect(() => parseDescription(deep)).not.toThrow();
+    expect(parseDescription(deep).ok).toBe(false);
+  });
+
+  it('survives invalid UTF-8 and a non-200 answer', () => {
+    const bad = Buffer.concat([Buffer.from(axisDescription()), Buffer.from([0xc3, 0x28, 0xff])]);
+    expect(values(observeUpnp(ex('upnp', http(bad))), 'upnp.manufacturer')).toEqual(['AXIS']);
+    const notFound = Buffer.from('HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n');
+    expect(observeUpnp(ex('upnp', notFound))).toEqual([]);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Property: hostile input never throws; output is bounded and registered.
+
+const SSDP_TOKENS = [
+  'HTTP/1.1 200 OK\r\n',
+  'NOTIFY * HTTP/1.1\r\n',
+  'SERVER: ',
+  'ST: ',
+  'USN: ',
+  'LOCATION: ',
+  ':',
+  '\r\n',
+  '\n',
+  '\u0000',
+  '\u00ff',
+];
+const ssdpish = fc
+  .array(fc.oneof(fc.constantFrom(...SSDP_TOKENS), fc.string({ maxLength: 600 })), { maxLength: 120 })
+  .map((parts) => parts.join(''));
+const XML_TOKENS = [
+  '<root>',
+  '</root>',
+  '<device>',
+  '</device>',
+  '<manufacturer>',
+  '</manufacturer>',
+  '<modelName>',
+  '<!DOCTYPE x [',
+  '<!ENTITY a "b">',
+  ']>',
+  '&a;',
+  '<![CDATA[',
+  ']]>',
+  '<__proto__>',
+  '</__proto__>',
+];
+const xmlish = fc
+  .array(fc.oneof(fc.constantFrom(...XML_TOKENS), fc.string({ maxLength: 700 })), { maxLength: 80 })
+  .map((parts) => parts.join(''));
+
+describe('SSDP and UPnP parsers on hostile input (property)', () => {
+  it('parseSsdp / observeSsdp never throw; headers and values are bounded', () => {
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          ssdpish,
+          fc.uint8Array({ maxLength: 3000 }).map((u) => Buffer.from(u).toString('latin1')),
+        ),
+        (s) => {
+          const parsed = parseSsdp(Buffer.from(s, 'latin1'));
+          if (parsed.ok) {
+            expect(Object.keys(parsed.message.headers).length).toBeLessThanOrEqual(64);
+            for (const v of Object.values(parsed.message.headers)) expect(v.length).toBeLessThanOrEqual(512);
+          }
+          for (const o of observeSsdp(ex('ssdp', s, '127.78.31.98'))) {
+            expect(isField(o.field)).toBe(true);
+            expect(o.value.length).toBeLessThanOrEqual(512);
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('parseDescription / observeUpnp never throw; values are bounded', () => {
+    fc.assert(
+      fc.property(xmlish, (s) => {
+        const parsed = parseDescription(s);
+        if (parsed.ok)
+          for (const v of Object.values(parsed.device)) expect(String(v).length).toBeLessThanOrEqual(512);
+        for (const o of observeUpnp(ex('upnp', http(s)))) {
+          expect(isField(o.field)).toBe(true);
+          expect(o.value.length).toBeLessThanOrEqual(512);
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// The unicast M-SEARCH and the description follow-up against the loopback lab.
+
+const OUTSIDE = '127.78.39.250';
+
+describe('ssdpUnicastProbe and upnpProbe against the loopback lab', () => {
+  let lab: LabHandle;
+  let guard: ScopeGuard;
+  let counting: Server;
+  let countingPort = 0;
+  let fetchedOutside = 0;
+  const at: Record<string, string> = {};
+  const LINEUP: { key: string; fault?: string }[] = [
+    { key: 'axis' },
+    { key: 'hang', fault: 'hang' },
+    { key: 'garbage', fault: 'garbage' },
+    { key: 'duplicate', fault: 'duplicate' },
+    { key: 'flood', fault: 'flood' },
+    { key: 'wrong-source', fault: 'wrong-source' },
+    { key: 'oversize', fault: 'oversize' },
+    { key: 'desc-hang', fault: 'desc-hang' },
+    { key: 'desc-reset', fault: 'desc-reset' },
+    { key: 'desc-split', fault: 'desc-split' },
+    { key: 'desc-garbage', fault: 'desc-garbage' },
+    { key: 'desc-oversize', fault: 'desc-oversize' },
+    { key: 'desc-entity-bomb', fault: 'desc-entity-bomb' },
+    { key: 'desc-deep-nesting', fault: 'desc-deep-nesting' },
+    { key: 'desc-invalid-utf8', fault: 'desc-invalid-utf8' },
+    { key: 'hostile', fault: 'hostile' },
+  ];
+
+  beforeAll(async () => {
+    counting = createServer((s) => {
+      fetchedOutside += 1;
+      s.destroy();
+    });
+    await new Promise<void>((resolve) => counting.listen(0, OUTSIDE, resolve));
+    const addr = counting.address();
+    countingPort = typeof addr === 'object' && addr ? addr.port : 0;
+    const axis = persona('axis-m2036');
+    lab = await startLoopbackLab({
+      personas: LINEUP.map((l) => {
+        if (!l.fault) return axis;
+        const fault =
+          l.fault === 'hostile'
+            ? `hostile-location=http://${OUTSIDE}:${countingPort}/rootdesc1.xml`
+            : l.fault;
+        return { ...axis, faults: { ssdp: fault } };
+      }),
+      base: '127.78.31.10',
+    });
+    for (const [i, l] of LINEUP.entries()) at[l.key] = lab.personas[i]?.address ?? '';
+    guard = createScopeGuard(await buildTargetSet({ targets: ['127.78.31.0/24'] }));
+  });
+
+  afterAll(async () => {
+    await lab?.stop();
+    await new Promise<void>((resolve) => (counting ? counting.close(() => resolve()) : resolve()));
+  });
+
+  function context(exchanges: Exchange[], timeoutMs = 4000): ProbeContext {
+    return {
+      signal: AbortSignal.timeout(timeoutMs),
+      guard,
+      record: (e) => exchanges.push(e),
+      wsdPort: 3702,
+      udpWindowMs: 400,
+      settings: DEFAULT_SETTINGS,
+    };
+  }
+
+  async function search(key: string) {
+    const host = at[key] ?? key;
+    const exchanges: Exchange[] = [];
+    const outcome = await ssdpUnicastProbe.run({ host }, context(exchanges));
+    expect(PROBE_STATUSES).toContain(outcome.status);
+    return { outcome, exchanges, observations: exchanges.flatMap((e) => observeSsdp(e)) };
+  }
+
+  async function describeAt(key: string, timeoutMs = 4000) {
+    const host = at[key] ?? key;
+    const exchanges: Exchange[] = [];
+    const outcome = await upnpProbe.run(
+      { host, url: `http://${host}:49152/rootdesc1.xml` },
+      context(exchanges, timeoutMs),
+    );
+    expect(PROBE_STATUSES).toContain(outcome.status);
+    return { outcome, exchanges, observations: exchanges.flatMap((e) => observeUpnp(e)) };
+  }
+
+  it('Axis persona: both search answers recorded, its LOCATION a follow-up, the description identifies it', async () => {
+    const { outcome, exchanges, observations } = await search('axis');
+    expect(outcome.status).toBe('success');
+    expect(exchanges.length).toBe(2);
+    expect(values(observations, 'ssdp.st').sort()).toEqual([
+      'upnp:rootdevice',
+      'urn:axis-com:service:BasicService:1',
+    ]);
+    expect(values(observations, 'ssdp.header.server')[0]).toBe(
+      'Linux/4.14.173-axis8, UPnP/1.0, Portable SDK for UPnP devices/1.8.7',
+    );
+    expect(outcome.followUps).toEqual([{ probe: 'upnp', url: `http://${at.axis}:49152/rootdesc1.xml` }]);
+    const d = await describeAt('axis');
+    expect(d.outcome.status).toBe('success');
+    expect(d.exchanges[0]).toMatchObject({ protocol: 'upnp', host: at.axis, port: 49152 });
+    expect(values(d.observations, 'upnp.manufacturer')).toEqual(['AXIS']);
+    expect(values(d.observations, 'upnp.model_name')).toEqual(['AXIS M2036-LE']);
+    expect(values(d.observations, 'upnp.serial')).toEqual(['B8A44F002036']);
+  });
+
+  it('silence is no-response; garbage is a protocol error', async () => {
+    expect((await search('hang')).outcome.status).toBe('no-response');
+    const g = await search('garbage');
+    expect(g.outcome.status).toBe('protocol-error');
+    expect(g.exchanges).toEqual([]);
+  });
+
+  it('duplicate datagrams are recorded once; a flood of 10,000 is capped and the probe ends', async () => {
+    expect((await search('duplicate')).exchanges.length).toBe(2);
+    const f = await search('flood');
+    expect(f.outcome.status).toBe('success');
+    expect(f.exchanges.length).toBeLessThanOrEqual(2);
+  });
+
+  it('answers from an unexpected source address are ignored', async () => {
+    const w = await search('wrong-source');
+    expect(w.outcome.status).toBe('no-response');
+    expect(w.exchanges).toEqual([]);
+  });
+
+  it('an oversize answer keeps its headers bounded', async () => {
+    const o = await search('oversize');
+    expect(o.outcome.status).toBe('success');
+    for (const obs of o.observations) expect(obs.value.length).toBeLessThanOrEqual(512);
+  });
+
+  it('description faults: hang times out, reset and garbage are reported, split writes still parse', async () => {
+    expect((await describeAt('desc-hang', 1500)).outcome.status).toBe('connection-timeout');
+    // 20 bytes of the head, then a reset: whatever the timing, no claim and no crash.
+    const reset = await describeAt('desc-reset');
+    expect(['connection-reset', 'protocol-mismatch', 'protocol-error']).toContain(reset.outcome.status);
+    expect(reset.observations).toEqual([]);
+    expect((await describeAt('desc-garbage')).outcome.status).toBe('protocol-mismatch');
+    const split = await describeAt('desc-split');
+    expect(split.outcome.status).toBe('success');
+    expect(values(split.observations, 'upnp.manufacturer')).toEqual(['AXIS']);
+  });
+
+  it('description faults: oversize is capped, entity bomb and deep nesting refused, invalid UTF-8 survived', async () => {
+    // 10 MB of one never-closed value: 64 KB are read, the value is cut to 512 characters.
+    const big = await describeAt('desc-oversize');
+    expect(['success', 'protocol-error']).toContain(big.outcome.status);
+    expect(Buffer.from(big.exchanges[0]?.response ?? '', 'utf8').length).toBeLessThan(200 * 1024);
+    for (const o of big.observations) expect(o.value.length).toBeLessThanOrEqual(512);
+    for (const key of ['desc-entity-bomb', 'desc-deep-nesting']) {
+      const r = await describeAt(key);
+      expect(r.outcome.status).toBe('protocol-error');
+      expect(r.observations).toEqual([]);
+    }
+    const u = await describeAt('desc-invalid-utf8');
+    expect(u.outcome.status).toBe('success');
+    expect(values(u.observations, 'upnp.manufacturer')).toEqual(['AXIS']);
+  });
+
+  it('a LOCATION outside the targets is never fetched: the guard refuses it, the probe says out-of-scope', async () => {
+    const { outcome } = await search('hostile');
+    const url = `http://${OUTSIDE}:${countingPort}/rootdesc1.xml`;
+    expect(outcome.followUps).toEqual([{ probe: 'upnp', url }]);
+    expect(guard.checkUrl(url).allowed).toBe(false);
+    const exchanges: Exchange[] = [];
+    const r = await upnpProbe.run({ host: at.hostile ?? '', url }, context(exchanges));
+    expect(r.status).toBe('out-of-scope');
+    expect(exchanges).toEqual([]);
+    expect(fetchedOutside).toBe(0);
+  });
+});
