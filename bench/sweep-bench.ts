@@ -5,7 +5,8 @@
  * prefix, then sweeps the whole prefix with the real CLI in a child process, so the figures are
  * those a user gets from `camsweep scan` (start-up, tsx, analysis and JSONL writing included).
  * It reports wall time, addresses per second, the child's peak RSS, devices, findings and whether
- * every persona was found, once at the chosen concurrency and once at --compare (default 2048).
+ * every persona was found, once at the chosen concurrency and once at --compare (default 2048);
+ * then, as root, how long multicast discovery takes on one netns lab segment.
  *
  * Network safety: the prefix must lie inside 127.0.0.0/8, which the kernel keeps on the loopback
  * interface; no packet of this benchmark can leave the machine. Options come from argv or from
@@ -20,7 +21,8 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import ipaddr from 'ipaddr.js';
 import { PACKAGE_ROOT } from '../src/core/paths.ts';
-import { type LabHandle, startLoopbackLab } from '../src/lab/lab.ts';
+import { type LabHandle, startLoopbackLab, startNetnsLab } from '../src/lab/lab.ts';
+import { netnsAvailable } from '../src/lab/netns.ts';
 import { listPersonas, type Persona } from '../src/lab/persona.ts';
 
 const BIN = join(PACKAGE_ROOT, 'bin', 'camsweep.mjs');
@@ -363,6 +365,74 @@ function markdown(
   ].join('\n');
 }
 
+interface MulticastResult {
+  multicastMs: number;
+  responders: number;
+  personas: number;
+  wallSeconds: number;
+}
+
+/**
+ * Phase 1 on a real segment: the netns lab (root only), the scanner in its namespace, default
+ * multicast window. Reports how long multicast discovery took and how many personas answered it.
+ */
+async function multicastBench(dir: string): Promise<MulticastResult | string> {
+  const avail = netnsAvailable();
+  if (!avail.ok) return `skipped (needs root: ${avail.reason})`;
+  const lab = await startNetnsLab({ personas: listPersonas(), lifetimeMs: 120_000 });
+  try {
+    const out = join(dir, 'multicast.jsonl');
+    const record = join(dir, 'multicast-ex.jsonl');
+    const started = performance.now();
+    const ns = lab.scannerNamespace ?? '';
+    const code = await new Promise<number | null>((resolve) => {
+      const child = spawn(
+        'ip',
+        [
+          'netns',
+          'exec',
+          ns,
+          process.execPath,
+          BIN,
+          'scan',
+          ...lab.targets,
+          ...lab.scanArgs,
+          '--quiet',
+          '--out',
+          out,
+          '--record',
+          record,
+        ],
+        { stdio: 'ignore' },
+      );
+      child.on('close', resolve);
+    });
+    const wallSeconds = (performance.now() - started) / 1000;
+    if (code !== 0) return `failed (exit ${code})`;
+    const summary = readFileSync(out, 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as { type: string; durations?: { multicastMs?: number } })
+      .find((e) => e.type === 'summary');
+    const responders = new Set(
+      readFileSync(record, 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as { transport?: string; host?: string })
+        .filter((e) => e.transport === 'multicast')
+        .map((e) => e.host),
+    );
+    return {
+      multicastMs: summary?.durations?.multicastMs ?? 0,
+      responders: responders.size,
+      personas: lab.personas.length,
+      wallSeconds,
+    };
+  } finally {
+    await lab.stop();
+  }
+}
+
 async function main(): Promise<void> {
   const opts = readOptions();
   const prefix = parsePrefix(opts.prefix);
@@ -394,7 +464,15 @@ async function main(): Promise<void> {
       runs.push(r);
       if (r.exitCode !== 0 || r.missing.length > 0) failed = true;
     }
-    const table = markdown(runs, opts, ports, placed, total, load);
+    const mc = await multicastBench(dir);
+    const mcText =
+      typeof mc === 'string'
+        ? `Multicast discovery (netns lab): ${mc}.`
+        : `Multicast discovery (netns lab, one segment, every multicast protocol, default window): phase 1 took ` +
+          `**${(mc.multicastMs / 1000).toFixed(2)} s**; ${mc.responders} of ${mc.personas} personas answered by multicast; ` +
+          `the whole /24 sweep took ${mc.wallSeconds.toFixed(1)} s.`;
+    process.stdout.write(`${mcText}\n`);
+    const table = `${markdown(runs, opts, ports, placed, total, load)}\n${mcText}\n`;
     mkdirSync(join(PACKAGE_ROOT, 'bench', 'results'), { recursive: true });
     writeFileSync(RESULTS, table);
     process.stdout.write(`\n${table}\nwritten to bench/results/latest.md\n`);

@@ -65,6 +65,8 @@ export interface SweepStats {
   pressureEvents: number;
   statuses: Record<string, number>;
   complete: boolean;
+  /** Wall time of phase 1 (all multicast discovery), 0 when no interface was chosen. */
+  multicastMs: number;
 }
 
 /** A connect that failed faster than ARP could have: the kernel's table, not the host. */
@@ -91,6 +93,7 @@ export async function sweep(opts: SweepOptions): Promise<SweepStats> {
     pressureEvents: 0,
     statuses: {},
     complete: false,
+    multicastMs: 0,
   };
   const connections = new AdaptiveLimit(opts.concurrency);
   const neighbours = new NeighbourSnapshots();
@@ -107,6 +110,7 @@ export async function sweep(opts: SweepOptions): Promise<SweepStats> {
   // they are reported, so one device's multicast and unicast evidence meet.
   const multicastByHost = new Map<string, Exchange[]>();
   const discoveries = MULTICAST_DISCOVERY.filter((d) => isEnabled(d, opts.settings));
+  const phase1Started = Date.now();
   const phase1 = Promise.all(
     discoveries.map(async (d) => {
       const r = await runMulticastDiscovery(d, opts.interfaces, opts.guard, {
@@ -128,7 +132,9 @@ export async function sweep(opts: SweepOptions): Promise<SweepStats> {
         });
       }
     }),
-  );
+  ).then(() => {
+    if (opts.interfaces.length > 0 && discoveries.length > 0) stats.multicastMs = Date.now() - phase1Started;
+  });
 
   /**
    * `discovery` marks a host's first connect. Only there does a fast EHOSTUNREACH mean a full

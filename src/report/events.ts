@@ -30,6 +30,8 @@ export interface SummaryEvent {
   outOfScope: number;
   /** Times the kernel pushed back (EMFILE, ENOBUFS, a full neighbour table) and the sweep slowed down. */
   slowdowns: number;
+  /** How long the sweep took, and its multicast discovery phase when there was one. */
+  durations?: { totalMs: number; multicastMs?: number };
   fingerprints: number;
 }
 

@@ -3,7 +3,7 @@
  * router. Multicast finds the personas of the chosen segments; the routed segment is reached only
  * by the unicast probes. Needs root; in CI (CI=true) a missing capability fails.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -51,9 +51,38 @@ suite('multicast per interface, unicast across a router', () => {
     return { events: readValidEvents(out), exchanges };
   }
 
-  /** Personas that answer a multicast discovery protocol: they have its lab config. */
+  /** Which multicast protocols a persona answers: WS-Discovery (ONVIF types) or a responder config file. */
+  function multicastProtocols(p: LabHandle['personas'][number]): string[] {
+    const out: string[] = [];
+    if (p.persona.services.wsd && p.persona.kind !== 'printer') out.push('wsd');
+    for (const [protocol, file] of [
+      ['sadp', 'sadp.yaml'],
+      ['dhip', 'dhip.yaml'],
+      ['mdns', 'mdns.yaml'],
+      ['ssdp', 'ssdp.yaml'],
+    ] as const) {
+      if (existsSync(join(p.persona.dir, file))) out.push(protocol);
+    }
+    return out;
+  }
+
   function multicastSpeakers() {
-    return lab.personas.filter((p) => p.persona.services.wsd && p.persona.kind !== 'printer');
+    return lab.personas.filter((p) => multicastProtocols(p).includes('wsd'));
+  }
+
+  /** Each persona is found by every multicast protocol it speaks exactly when its segment was chosen. */
+  function expectMulticastBySegment(exchanges: Exchange[], chosen: (segment: string) => boolean) {
+    let checked = 0;
+    for (const p of lab.personas) {
+      for (const protocol of multicastProtocols(p)) {
+        const mc = exchanges.some((e) => e.transport === 'multicast' && e.protocol === protocol && e.host === p.address);
+        expect(mc, `${p.persona.id} (${segmentOf(p.address)}) by multicast ${protocol}`).toBe(chosen(segmentOf(p.address)));
+        checked += 1;
+      }
+    }
+    // The lab must really exercise several protocols, or this test proves little.
+    expect(new Set(lab.personas.flatMap(multicastProtocols)).size).toBeGreaterThanOrEqual(5);
+    expect(checked).toBeGreaterThan(5);
   }
 
   beforeAll(async () => {
@@ -69,6 +98,7 @@ suite('multicast per interface, unicast across a router', () => {
   it('with --interface all: multicast on both attached segments, unicast for the routed one', async () => {
     const { events, exchanges } = await sweep('all', ['all']);
     assertPersonaVerdicts(events, lab.personas);
+    expectMulticastBySegment(exchanges, (segment) => segment !== 's3');
     for (const p of multicastSpeakers()) {
       const mc = exchanges.some((e) => e.transport === 'multicast' && e.host === p.address);
       expect(mc, `${p.persona.id} on ${segmentOf(p.address)} by multicast`).toBe(
@@ -97,6 +127,7 @@ suite('multicast per interface, unicast across a router', () => {
     expect(ns && iface).toBeTruthy();
     const { events, exchanges } = await sweep('one', [iface]);
     assertPersonaVerdicts(events, lab.personas);
+    expectMulticastBySegment(exchanges, (segment) => segment === 's1');
     for (const p of multicastSpeakers()) {
       const mc = exchanges.some((e) => e.transport === 'multicast' && e.host === p.address);
       expect(mc, `${p.persona.id} on ${segmentOf(p.address)} by multicast via ${iface}`).toBe(

@@ -14,6 +14,7 @@ import { allProbeIds } from '../../probes/index.ts';
 import { DEFAULT_SETTINGS } from '../../probes/settings.ts';
 import type { ProbeSettings } from '../../probes/types.ts';
 import { renderCsv } from '../../report/csv.ts';
+import { renderHtml } from '../../report/html.ts';
 import type { ProbeStatusEvent, SummaryEvent, SweepEvent } from '../../report/events.ts';
 import { collect as collectEvents } from '../../report/events.ts';
 import { JsonlWriter } from '../../report/jsonl.ts';
@@ -31,7 +32,7 @@ export interface ScanOptions {
   ports?: string;
   interface?: string[];
   policy?: string[];
-  format?: 'table' | 'jsonl' | 'csv';
+  format?: 'table' | 'jsonl' | 'csv' | 'html';
   out?: string;
   record?: string;
   concurrency: number;
@@ -83,6 +84,7 @@ export function scanCommand(): Command {
         'table',
         'jsonl',
         'csv',
+        'html',
       ]),
     )
     .option('--out <file>', 'write the JSONL event stream here as it is found')
@@ -287,6 +289,10 @@ export async function runScan(targetTokens: string[], opts: ScanOptions): Promis
     statuses: stats.statuses,
     outOfScope: stats.outOfScope,
     slowdowns: stats.pressureEvents,
+    durations: {
+      totalMs: Date.now() - Date.parse(startedAt),
+      ...(stats.multicastMs > 0 ? { multicastMs: stats.multicastMs } : {}),
+    },
     fingerprints: knowledge.library.size,
   };
   emit(summary);
@@ -303,6 +309,9 @@ export async function runScan(targetTokens: string[], opts: ScanOptions): Promis
     process.stdout.write(renderTable(set, { colour: !!process.stdout.isTTY, names: knowledge.vendors.name }));
   } else if (format === 'csv') {
     process.stdout.write(renderCsv(set));
+  } else if (format === 'html') {
+    set.summary = summary;
+    process.stdout.write(renderHtml(set, { generatedAt: summary.finishedAt, names: knowledge.vendors.name }));
   }
   if (interruptedBy) return interruptedBy === 'SIGINT' ? 130 : 143;
   return failCode(set.findings, opts.failOn);
