@@ -81,6 +81,20 @@ function mergeMac(observations: readonly Observation[]): string | undefined {
   return mac && !isLocallyAdministered(mac) ? mac : undefined;
 }
 
+/** Serial claims and observed serial fields, normalised; EndpointReferences; the MAC. */
+function identityKeys(obs: readonly Observation[], ids: readonly Identification[]): string[] {
+  const keys = new Set<string>();
+  const mac = mergeMac(obs);
+  if (mac) keys.add(`mac:${mac}`);
+  for (const id of ids) if (id.serial && id.serial.length >= 6) keys.add(`serial:${id.serial.toUpperCase()}`);
+  for (const o of obs) {
+    if (/\.serial$/.test(o.field) && o.value.length >= 6) keys.add(`serial:${o.value.toUpperCase()}`);
+    // Bare "uuid:" and "urn:uuid:" forms name the same endpoint.
+    if (o.field === 'wsd.endpoint' && o.value) keys.add(`epr:${o.value.toLowerCase().replace(/^urn:/, '')}`);
+  }
+  return [...keys];
+}
+
 function groupKey(host: string, mac: string | undefined): string {
   return mac ? `mac:${mac}` : `ip:${host}`;
 }
@@ -100,15 +114,47 @@ export function resolveDevices(
     list.push(o);
     obsByHost.set(o.host, list);
   }
+  // One device per physical box: hosts that share a globally administered MAC, a serial number
+  // or an ONVIF EndpointReference are one device (keys in that order of strength), else the IP.
+  const parent = new Map<string, string>();
+  const find = (h: string): string => {
+    let r = h;
+    while (parent.get(r) !== r) r = parent.get(r) ?? r;
+    parent.set(h, r);
+    return r;
+  };
+  const union = (a: string, b: string) => {
+    const ra = find(a);
+    const rb = find(b);
+    if (ra !== rb) parent.set(rb, ra);
+  };
+  const owners = new Map<string, string>();
+  const idsOfHost = new Map<string, Identification[]>();
+  for (const id of identifications) {
+    const list = idsOfHost.get(id.host) ?? [];
+    list.push(id);
+    idsOfHost.set(id.host, list);
+  }
+  for (const host of new Set([...obsByHost.keys(), ...idsOfHost.keys()])) parent.set(host, host);
+  for (const [host, obs] of obsByHost) {
+    for (const key of identityKeys(obs, idsOfHost.get(host) ?? [])) {
+      const owner = owners.get(key);
+      if (owner) union(owner, host);
+      else owners.set(key, host);
+    }
+  }
   const groups = new Map<string, { hosts: Set<string>; mac?: string }>();
   const hostGroup = new Map<string, string>();
-  for (const [host, obs] of obsByHost) {
-    const mac = mergeMac(obs);
-    const key = groupKey(host, mac);
-    const g = groups.get(key) ?? { hosts: new Set<string>(), ...(mac ? { mac } : {}) };
+  for (const host of parent.keys()) {
+    const root = find(host);
+    const g = groups.get(root) ?? { hosts: new Set<string>() };
     g.hosts.add(host);
-    groups.set(key, g);
-    hostGroup.set(host, key);
+    groups.set(root, g);
+    hostGroup.set(host, root);
+  }
+  for (const g of groups.values()) {
+    const mac = [...g.hosts].map((h) => mergeMac(obsByHost.get(h) ?? [])).find(Boolean);
+    if (mac) g.mac = mac;
   }
   const idsByGroup = new Map<string, Identification[]>();
   const seenIds = new Set<string>();
@@ -117,17 +163,17 @@ export function resolveDevices(
     const dedupe = `${id.fingerprint}\n${id.host}\n${id.port ?? ''}\n${id.value}`;
     if (seenIds.has(dedupe)) continue;
     seenIds.add(dedupe);
-    const key = hostGroup.get(id.host) ?? groupKey(id.host, undefined);
-    if (!groups.has(key)) groups.set(key, { hosts: new Set([id.host]) });
+    const key = hostGroup.get(id.host) ?? id.host;
     const list = idsByGroup.get(key) ?? [];
     list.push(id);
     idsByGroup.set(key, list);
   }
   const devices: Device[] = [];
-  for (const [key, g] of groups) {
-    const ids = idsByGroup.get(key) ?? [];
+  for (const [root, g] of groups) {
+    const ids = idsByGroup.get(root) ?? [];
     const obs = [...g.hosts].flatMap((h) => obsByHost.get(h) ?? []);
-    devices.push(resolveOne(key, g.hosts, g.mac, obs, ids, vendors));
+    const first = [...g.hosts].sort(compareAddresses)[0] ?? root;
+    devices.push(resolveOne(groupKey(first, g.mac), g.hosts, g.mac, obs, ids, vendors));
   }
   return devices.sort((a, b) => compareAddresses(a.addresses[0] ?? '', b.addresses[0] ?? ''));
 }

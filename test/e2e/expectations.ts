@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Ajv } from 'ajv';
 import { expect } from 'vitest';
@@ -6,6 +6,7 @@ import type { Device } from '../../src/core/device.ts';
 import type { Finding } from '../../src/core/finding.ts';
 import { SCHEMA_DIR } from '../../src/core/paths.ts';
 import type { LabPersona } from '../../src/lab/lab.ts';
+import { RESPONDERS } from '../../src/lab/responders/index.ts';
 import type { SweepEvent } from '../../src/report/events.ts';
 
 const validate = new Ajv({ strict: false }).compile(
@@ -54,4 +55,34 @@ export function assertPersonaVerdicts(events: readonly SweepEvent[], personas: r
       `finding for an address outside the lab: ${f.addresses}`,
     ).toBe(true);
   }
+}
+
+/** Protocols a persona speaks, by what its folder configures (persona.yaml services and responder files). */
+export function protocolsSpoken(p: LabPersona, opts: { optIn?: readonly string[] } = {}): string[] {
+  const out = new Set<string>();
+  const http = p.persona.services.http ?? [];
+  if (http.length > 0) out.add('http');
+  if (http.some((h) => h.routes.some((r) => r.soap))) out.add('onvif');
+  if (p.persona.services.wsd) out.add('wsd');
+  for (const r of RESPONDERS) {
+    if (r.protocol === 'snmp' && !opts.optIn?.includes('snmp')) continue;
+    if (existsSync(join(p.persona.dir, r.file))) out.add(r.protocol);
+  }
+  return [...out].sort();
+}
+
+/** Issue #3's done criterion: every persona is found by every protocol its folder says it speaks. */
+export function assertEveryProtocolAnswered(
+  exchanges: readonly { host: string; protocol: string }[],
+  personas: readonly LabPersona[],
+): void {
+  let checked = 0;
+  for (const p of personas) {
+    const seen = new Set(exchanges.filter((e) => e.host === p.address).map((e) => e.protocol));
+    for (const protocol of protocolsSpoken(p)) {
+      expect(seen.has(protocol), `${p.persona.id} at ${p.address} answered ${protocol}`).toBe(true);
+      checked += 1;
+    }
+  }
+  expect(checked).toBeGreaterThan(personas.length);
 }

@@ -8,7 +8,7 @@ import type { Exchange } from '../../src/core/exchange.ts';
 import { type LabHandle, startLoopbackLab } from '../../src/lab/lab.ts';
 import { listPersonas } from '../../src/lab/persona.ts';
 import { BIN, runCli, startCli } from '../helpers/cli.ts';
-import { assertPersonaVerdicts, readValidEvents } from './expectations.ts';
+import { assertEveryProtocolAnswered, assertPersonaVerdicts, readValidEvents } from './expectations.ts';
 
 // This file's lab lives on 127.79.0.0/24; other test files use other ranges.
 let lab: LabHandle;
@@ -80,6 +80,7 @@ describe('camsweep scan against the loopback lab', () => {
     );
     expect(exchanges.some((e) => e.protocol === 'wsd')).toBe(true);
     expect(exchanges.some((e) => e.protocol === 'onvif')).toBe(true);
+    assertEveryProtocolAnswered(exchanges, lab.personas);
     const r = await runCli(['identify', '--from', join(dir, 'exchanges.jsonl'), '--format', 'jsonl']);
     expect(r.code).toBe(0);
     const offline = r.stdout

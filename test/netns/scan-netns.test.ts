@@ -12,7 +12,7 @@ import type { Exchange } from '../../src/core/exchange.ts';
 import { type LabHandle, startNetnsLab } from '../../src/lab/lab.ts';
 import { netnsAvailable } from '../../src/lab/netns.ts';
 import { listPersonas } from '../../src/lab/persona.ts';
-import { assertPersonaVerdicts, readValidEvents } from '../e2e/expectations.ts';
+import { assertEveryProtocolAnswered, assertPersonaVerdicts, readValidEvents } from '../e2e/expectations.ts';
 import { runCli } from '../helpers/cli.ts';
 
 const availability = netnsAvailable();
@@ -63,6 +63,10 @@ suite('camsweep scan inside the netns lab', () => {
 
   it('reports every persona with its expected maker, brand and verdict', () => {
     assertPersonaVerdicts(events, lab.personas);
+  });
+
+  it('reaches every persona by every protocol it speaks', () => {
+    assertEveryProtocolAnswered(exchanges, lab.personas);
   });
 
   it('finds the ONVIF personas by real multicast WS-Discovery', () => {

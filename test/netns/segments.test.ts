@@ -75,8 +75,12 @@ suite('multicast per interface, unicast across a router', () => {
     let checked = 0;
     for (const p of lab.personas) {
       for (const protocol of multicastProtocols(p)) {
-        const mc = exchanges.some((e) => e.transport === 'multicast' && e.protocol === protocol && e.host === p.address);
-        expect(mc, `${p.persona.id} (${segmentOf(p.address)}) by multicast ${protocol}`).toBe(chosen(segmentOf(p.address)));
+        const mc = exchanges.some(
+          (e) => e.transport === 'multicast' && e.protocol === protocol && e.host === p.address,
+        );
+        expect(mc, `${p.persona.id} (${segmentOf(p.address)}) by multicast ${protocol}`).toBe(
+          chosen(segmentOf(p.address)),
+        );
         checked += 1;
       }
     }

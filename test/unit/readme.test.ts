@@ -19,7 +19,9 @@ describe('README stays in step with the code', () => {
   });
 
   it('says which probes are off by default', () => {
-    const optIn = [...MULTICAST_DISCOVERY, ...SERVICE_PROBES, ...HOST_PROBES].filter((p) => p.optIn).map((p) => p.id);
+    const optIn = [...MULTICAST_DISCOVERY, ...SERVICE_PROBES, ...HOST_PROBES]
+      .filter((p) => p.optIn)
+      .map((p) => p.id);
     for (const id of optIn) {
       const row = readme.split('\n').find((l) => l.startsWith(`| \`${id}\``));
       expect(row, id).toMatch(/\*\*off\*\*/);

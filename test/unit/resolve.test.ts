@@ -249,6 +249,32 @@ describe('merging hosts by MAC address', () => {
     expect(a.devices.map((d) => d.addresses)).toEqual([['10.0.3.3'], ['10.0.3.4']]);
     expect(a.devices.map((d) => d.id)).toEqual(['ip-10.0.3.3', 'ip-10.0.3.4']);
   });
+
+  it('two addresses answering with one ONVIF EndpointReference are one device', () => {
+    const a = analyse(
+      [
+        obs('10.0.3.5', 'wsd.endpoint', 'urn:uuid:4f0a1c00-6324-11b3-8000-5850ed001001'),
+        obs('10.0.3.5', 'wsd.scope.name', 'HIKVISION DS-2CD2385G1-I'),
+        obs('10.0.3.6', 'wsd.endpoint', 'uuid:4F0A1C00-6324-11B3-8000-5850ED001001'),
+        obs('10.0.3.6', 'http.header.server', 'App-webs/', 80),
+      ],
+      knowledge,
+    );
+    expect(only(a).addresses).toEqual(['10.0.3.5', '10.0.3.6']);
+    expect(a.findings).toHaveLength(1);
+  });
+
+  it('two addresses reporting one serial number are one device', () => {
+    const a = analyse(
+      [
+        obs('10.0.3.7', 'sadp.serial', 'DS-2CD2385G1-I20200414AAWRE33842150'),
+        obs('10.0.3.8', 'sadp.serial', 'DS-2CD2385G1-I20200414AAWRE33842150'),
+        obs('10.0.3.9', 'sadp.serial', 'DS-2CD2142FWD-I20170321BBWR733050075'),
+      ],
+      knowledge,
+    );
+    expect(a.devices.map((d) => d.addresses)).toEqual([['10.0.3.7', '10.0.3.8'], ['10.0.3.9']]);
+  });
 });
 
 describe('policies decide the verdict', () => {
