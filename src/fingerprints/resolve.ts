@@ -238,10 +238,7 @@ function resolveOne(
     }
   }
   const pick = (attr: Attr): string | undefined => score(ids, attr)[0]?.value;
-  const deviceType = ids
-    .filter((i) => i.deviceType)
-    .sort((a, b) => b.certainty - a.certainty)
-    .map((i) => i.deviceType)[0] as DeviceType | undefined;
+  const deviceType = honeypot ? undefined : pickDeviceType(ids);
   const addresses = [...hosts].sort(compareAddresses);
   const ports = [...new Set(obs.filter((o) => o.field === 'tcp.open_port').map((o) => Number(o.value)))].sort(
     (a, b) => a - b,
@@ -270,6 +267,19 @@ function resolveOne(
     conflicts,
     notes,
   };
+}
+
+/**
+ * The device type with the most weight, where a specific claim ("recorder": a DNVRS-Webs banner)
+ * beats the vague "camera-or-recorder" of a signal both kinds send (any SADP reply).
+ */
+function pickDeviceType(ids: readonly Identification[]): DeviceType | undefined {
+  const claims = ids.filter((i) => i.deviceType && i.certainty >= NAME_THRESHOLD);
+  const ranked = [...(claims.length > 0 ? claims : ids.filter((i) => i.deviceType))].sort(
+    (a, b) => b.certainty - a.certainty,
+  );
+  const specific = ranked.find((i) => i.deviceType !== 'camera-or-recorder');
+  return (specific ?? ranked[0])?.deviceType;
 }
 
 /** Numeric order for IPv4, text order otherwise: 127.0.0.9 before 127.0.0.10. */

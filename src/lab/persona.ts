@@ -50,7 +50,13 @@ export interface Persona {
   id: string;
   name: string;
   kind: 'camera' | 'recorder' | 'router' | 'printer' | 'honeypot';
-  expect: { maker?: string; brand?: string; model?: string; finding: 'restricted' | 'review' | 'none' };
+  expect: {
+    maker?: string;
+    brand?: string;
+    model?: string;
+    firmware?: string;
+    finding: 'restricted' | 'review' | 'none';
+  };
   mac?: string;
   provenance: { fact: string; source: string }[];
   services: {

@@ -37,6 +37,11 @@ export function assertPersonaVerdicts(events: readonly SweepEvent[], personas: r
     else expect(device.maker, `${label}: must not be attributed`).toBeUndefined();
     if (persona.expect.brand) expect(device.brand, `${label}: brand`).toBe(persona.expect.brand);
     if (persona.expect.model) expect(device.model, `${label}: model`).toBe(persona.expect.model);
+    if (persona.expect.firmware) expect(device.firmware, `${label}: firmware`).toBe(persona.expect.firmware);
+    if (['camera', 'recorder', 'printer', 'router'].includes(persona.kind)) {
+      expect(device.deviceType, `${label}: device type`).toBe(persona.kind);
+    }
+    if (persona.kind === 'honeypot') expect(device.deviceType, `${label}: no device type`).toBeUndefined();
     const mine = findings.filter((f) => f.device === device.id);
     if (persona.expect.finding === 'none') {
       expect(mine, `${label}: no finding expected`).toEqual([]);
