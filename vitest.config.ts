@@ -8,7 +8,12 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['test/unit/**/*.test.ts', 'test/probes/**/*.test.ts', 'test/fingerprints.test.ts'],
+          include: [
+            'test/unit/**/*.test.ts',
+            'test/probes/**/*.test.ts',
+            'test/fingerprints.test.ts',
+            'test/accuracy/**/*.test.ts',
+          ],
         },
       },
       {
