@@ -13,6 +13,8 @@ export interface Device extends IdentityClaims {
   addresses: string[];
   ports: number[];
   mac?: string;
+  /** The site label: --site, or the `[section]` of the target file the address came from. */
+  site?: string;
   /** Combined certainty of the maker claim, 0–1 (0 when no maker). */
   certainty: number;
   identifications: Identification[];

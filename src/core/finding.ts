@@ -23,6 +23,10 @@ export interface Finding {
   maker: string;
   brand?: string;
   model?: string;
+  firmware?: string;
+  mac?: string;
+  /** The site label: --site, or the `[section]` of the target file the address came from. */
+  site?: string;
   /** How the maker relates to the restricted entity, e.g. "Amcrest (made by Dahua)". */
   lineage: string;
   basis: string;

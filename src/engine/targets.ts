@@ -27,6 +27,8 @@ export interface TargetSet {
   addresses(): Generator<string>;
   /** In a target and not excluded (normalised: ::ffff:a.b.c.d → a.b.c.d, zone id stripped). */
   contains(address: string): boolean;
+  /** The site section of the target file the address came from (first matching target), if any. */
+  siteOf?(address: string): string | undefined;
 }
 
 /**
@@ -310,6 +312,8 @@ function* expand(plan: readonly Piece[]): Generator<string> {
 interface SourcedToken {
   token: string;
   origin: string;
+  /** The `[Site name]` section of a target file the token stands in, if any. */
+  site?: string;
 }
 
 function splitTokens(text: string): string[] {
@@ -337,13 +341,21 @@ async function readList(path: string, shown: string, role: Role): Promise<Source
     );
   }
   const out: SourcedToken[] = [];
+  let site: string | undefined;
   text.split(/\r?\n/).forEach((line, i) => {
     const origin = `${path}:${i + 1}`;
     const hash = line.indexOf('#');
-    for (const token of splitTokens(hash >= 0 ? line.slice(0, hash) : line)) {
+    const content = hash >= 0 ? line.slice(0, hash) : line;
+    // `[Town Hall]` starts a section: the targets below it belong to that site in the reports.
+    const section = /^\s*\[([^\]]{1,80})\]\s*$/.exec(content);
+    if (section) {
+      site = section[1]?.trim();
+      return;
+    }
+    for (const token of splitTokens(content)) {
       // One level only: nested lists invite include cycles and make origins hard to follow.
       if (token.startsWith('@')) throw fail(role, token, origin, 'a list file cannot include another file');
-      out.push({ token, origin });
+      out.push({ token, origin, ...(site ? { site } : {}) });
     }
   });
   if (out.length === 0) {
@@ -494,6 +506,27 @@ export async function buildTargetSet(opts: TargetSetOptions): Promise<TargetSet 
     take(spec.family, start, end);
   }
 
+  const siteByOrigin = new Map(targetTokens.filter((t) => t.site).map((t) => [t.origin, t.site]));
+  const siteOf = (address: string): string | undefined => {
+    if (siteByOrigin.size === 0) return undefined;
+    const n = normaliseValue(address);
+    for (const spec of specs) {
+      const site = siteByOrigin.get(spec.origin);
+      if (!site) continue;
+      if (spec.kind === 'hostname' && spec.addresses.includes(address)) return site;
+      if (
+        spec.kind === 'range' &&
+        n &&
+        n.family === spec.family &&
+        n.value >= spec.start &&
+        n.value <= spec.end
+      ) {
+        return site;
+      }
+    }
+    return undefined;
+  };
+
   const isExcluded = (address: string): boolean => {
     const n = normaliseValue(address);
     return n !== undefined && excluded[n.family].has(n.value);
@@ -509,5 +542,6 @@ export async function buildTargetSet(opts: TargetSetOptions): Promise<TargetSet 
       return n !== undefined && included[n.family].has(n.value);
     },
     isExcluded,
+    siteOf,
   };
 }

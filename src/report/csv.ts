@@ -13,6 +13,7 @@ export function csvCell(value: string | number | undefined): string {
 }
 
 const COLUMNS = [
+  'site',
   'device',
   'addresses',
   'mac',
@@ -38,6 +39,7 @@ export function renderCsv(set: EventSet, opts: CsvOptions = {}): string {
   for (const d of set.devices) {
     const f = set.findings.find((x) => x.device === d.id);
     const row = [
+      d.site,
       d.id,
       d.addresses.join(' '),
       d.mac,

@@ -23,7 +23,7 @@ describe('camsweep demo', () => {
     }
     const events = readValidEvents(join(out, 'sweep.jsonl'));
     expect(events.filter((e) => e.type === 'finding')).toHaveLength(5);
-    expect(readFileSync(join(out, 'report.csv'), 'utf8').startsWith('\ufeffdevice,')).toBe(true);
+    expect(readFileSync(join(out, 'report.csv'), 'utf8').startsWith('\ufeffsite,device,')).toBe(true);
     expect(r.stderr).toMatch(process.getuid?.() === 0 ? /netns lab/ : /loopback lab/);
   });
 });

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -100,7 +100,7 @@ describe('camsweep scan against the loopback lab', () => {
     const csv = await runCli(['report', '--from', join(dir, 'sweep.jsonl'), '--format', 'csv']);
     expect(csv.code).toBe(0);
     const rows = csv.stdout.trimEnd().split('\r\n');
-    expect(rows[0]).toMatch(/^device,addresses,mac,maker,brand,model/);
+    expect(rows[0]).toMatch(/^site,device,addresses,mac,maker,brand,model/);
     expect(rows.length).toBe(lab.personas.length + 1);
     expect(rows.filter((r) => r.includes(',restricted,')).length).toBe(5);
     const table = await runCli(['report', '--from', join(dir, 'sweep.jsonl')]);
@@ -192,5 +192,63 @@ describe('running short of file descriptors', () => {
       expect(summary.addresses.untested).toBe(0);
       expect(summary.slowdowns, 'the kernel pushed back and the sweep slowed down').toBeGreaterThan(0);
     }
+  });
+});
+
+describe('sites and scheduled-job exit codes', () => {
+  it('labels devices and findings with the [section] of the target file, and --fail-on restricted exits 1', async () => {
+    const [a, b] = [lab.personas.slice(0, 5), lab.personas.slice(5)];
+    const list = join(dir, 'sites.txt');
+    writeFileSync(
+      list,
+      [
+        '# two council sites',
+        '[Town Hall]',
+        ...a.map((p) => p.address),
+        '[Depot]',
+        ...b.map((p) => p.address),
+      ].join('\n'),
+    );
+    const out = join(dir, 'sites.jsonl');
+    const r = await runCli([
+      'scan',
+      `@${list}`,
+      ...lab.scanArgs,
+      '--out',
+      out,
+      '--quiet',
+      '--fail-on',
+      'restricted',
+    ]);
+    expect(r.code, r.stderr).toBe(1);
+    const events = readValidEvents(out);
+    for (const e of events) {
+      if (e.type !== 'device' && e.type !== 'finding') continue;
+      const inA = a.some((p) => e.addresses.includes(p.address));
+      expect(e.site, `${e.type} ${e.addresses[0]}`).toBe(inA ? 'Town Hall' : 'Depot');
+    }
+    const csv = await runCli(['report', '--from', out, '--format', 'csv']);
+    expect(csv.stdout).toContain('Town Hall,');
+    const html = await runCli(['report', '--from', out, '--format', 'html']);
+    expect(html.stdout).toContain('Town Hall');
+    expect(html.stdout).toContain('Depot');
+  });
+
+  it('--site labels everything and --fail-on none exits 0 even with findings', async () => {
+    const out = join(dir, 'site.jsonl');
+    const r = await runCli([
+      'scan',
+      ...lab.targets,
+      ...lab.scanArgs,
+      '--site',
+      'Library',
+      '--out',
+      out,
+      '--quiet',
+    ]);
+    expect(r.code).toBe(0);
+    const devices = readValidEvents(out).filter((e) => e.type === 'device');
+    expect(devices.length).toBe(lab.personas.length);
+    expect(devices.every((d) => d.type === 'device' && d.site === 'Library')).toBe(true);
   });
 });

@@ -117,10 +117,10 @@ describe('renderCsv', () => {
     const rows = csv.split('\r\n');
     expect(rows).toHaveLength(4);
     expect(rows[0]).toBe(
-      'device,addresses,mac,maker,brand,model,firmware,serial,device_type,certainty,ports,verdict,confidence,policy,rule,lineage,evidence',
+      'site,device,addresses,mac,maker,brand,model,firmware,serial,device_type,certainty,ports,verdict,confidence,policy,rule,lineage,evidence',
     );
-    expect(rows[1]).toMatch(/^ip-10\.0\.0\.1,10\.0\.0\.1,,hikvision,.*,restricted,confirmed,uk-nil-2022,/);
-    expect(rows[2]).toMatch(/^ip-10\.0\.0\.2,10\.0\.0\.2,,axis,.*,none,/);
+    expect(rows[1]).toMatch(/^,ip-10\.0\.0\.1,10\.0\.0\.1,,hikvision,.*,restricted,confirmed,uk-nil-2022,/);
+    expect(rows[2]).toMatch(/^,ip-10\.0\.0\.2,10\.0\.0\.2,,axis,.*,none,/);
   });
 
   it('a device-controlled model cannot become a formula', () => {
@@ -134,7 +134,9 @@ describe('renderCsv', () => {
 
   it('starts with a BOM only when asked', () => {
     expect(renderCsv({ devices: [], findings: [] }).startsWith('\ufeff')).toBe(false);
-    expect(renderCsv({ devices: [], findings: [] }, { bom: true }).startsWith('\ufeffdevice,')).toBe(true);
+    expect(renderCsv({ devices: [], findings: [] }, { bom: true }).startsWith('\ufeffsite,device,')).toBe(
+      true,
+    );
   });
 });
 

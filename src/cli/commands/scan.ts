@@ -1,4 +1,5 @@
 import { Command, Option } from 'commander';
+import type { Device } from '../../core/device.ts';
 import { CamsweepError } from '../../core/errors.ts';
 import type { Finding } from '../../core/finding.ts';
 import { VERSION } from '../../core/version.ts';
@@ -45,6 +46,7 @@ export interface ScanOptions {
   udpWindow: number;
   multicastWindow: number;
   failOn: 'restricted' | 'review' | 'none';
+  site?: string;
   enable?: string[];
   disable?: string[];
   credentialsFile?: string;
@@ -127,6 +129,10 @@ export function scanCommand(): Command {
       new Option('--fail-on <level>', 'exit 1 when a finding is at or above this level')
         .choices(['restricted', 'review', 'none'])
         .default('none'),
+    )
+    .option(
+      '--site <label>',
+      'label every device and finding with this site (else the [section] of a target file)',
     )
     .option(
       '--enable <probes>',
@@ -237,7 +243,10 @@ export async function runScan(targetTokens: string[], opts: ScanOptions): Promis
       onExchange: (ex) => record?.write(redactExchange(ex)),
       onHost: (result) => {
         for (const o of result.observations) record?.write(o);
-        const analysis = analyse([...result.exchanges, ...result.observations], knowledge);
+        const analysis = withSites(
+          analyse([...result.exchanges, ...result.observations], knowledge),
+          (address) => opts.site ?? targets.siteOf?.(address),
+        );
         for (const d of analysis.devices) emit(d);
         for (const f of analysis.findings) emit(f);
         findingsSoFar += analysis.findings.length;
@@ -339,6 +348,22 @@ function probeSettings(opts: ScanOptions): ProbeSettings {
       enabled,
     ),
   };
+}
+
+/** Sites come from the user, not the device, so they are set here rather than in the pure analysis. */
+function withSites<T extends { devices: Device[]; findings: Finding[] }>(
+  analysis: T,
+  siteOf: (address: string) => string | undefined,
+): T {
+  for (const d of analysis.devices) {
+    const site = d.addresses.map(siteOf).find(Boolean);
+    if (site) d.site = site;
+  }
+  for (const f of analysis.findings) {
+    const site = analysis.devices.find((d) => d.id === f.device)?.site;
+    if (site) f.site = site;
+  }
+  return analysis;
 }
 
 function countFindings(findings: readonly Finding[]): Record<string, number> {
