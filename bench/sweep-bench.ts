@@ -356,7 +356,7 @@ function markdown(
     `\`camsweep scan ${opts.prefix} --ports ${ports} --quiet --out … --concurrency N\` against the loopback lab ` +
       `(${placed.length} personas spread over the prefix; ${total} addresses × ${portsOf(ports).length} ports). ` +
       'Wall time includes CLI start-up. Loopback only: absent addresses refuse at once, so this ' +
-      'measures the engine, not ARP (see docs/BENCH-BASELINE.md for LAN figures).',
+      'measures the engine, not ARP (see shared/docs/BENCH-BASELINE.md for LAN figures).',
     '',
     '| concurrency | addresses | wall s | addresses/s | peak RSS MB | devices | findings | every persona found | untested |',
     '|---|---|---|---|---|---|---|---|---|',

@@ -2,17 +2,31 @@ import { pino } from 'pino';
 
 export type Logger = pino.Logger;
 
-/** JSON logs on stderr; secrets never logged (credentials are redacted by path). */
+const REDACT = {
+  paths: [
+    'password',
+    '*.password',
+    'authorization',
+    '*.authorization',
+    'headers.authorization',
+    'community',
+    '*.community',
+  ],
+  censor: '[redacted]',
+};
+
+/**
+ * pino logs on stderr: JSON for machines and pipes, pino-pretty when a person watches a terminal.
+ * Secrets are redacted by path whichever way they go.
+ */
 export function makeLogger(level: string): Logger {
-  return pino(
-    {
+  if (process.stderr.isTTY && !process.env.CAMSWEEP_LOG_JSON) {
+    return pino({
       level,
       base: null,
-      redact: {
-        paths: ['password', '*.password', 'authorization', '*.authorization', 'headers.authorization'],
-        censor: '[redacted]',
-      },
-    },
-    pino.destination(2),
-  );
+      redact: REDACT,
+      transport: { target: 'pino-pretty', options: { destination: 2, colorize: !process.env.NO_COLOR } },
+    });
+  }
+  return pino({ level, base: null, redact: REDACT }, pino.destination(2));
 }
