@@ -3,10 +3,12 @@
  * 0xB0 frame carrying `Realm:<realm>` and `Random:<random>` lines from `dahua-sdk.yaml`. Anything
  * else gets no answer (a login is never attempted by camsweep, so none is modelled).
  */
+
 import type { Socket } from 'node:net';
 import { encodeResponse } from '../../core/exchange.ts';
 import { frameRealmReply, REALM_REQUEST } from '../../probes/dahua-sdk/message.ts';
 import { closeServer, startTcpResponder } from '../tcp-responder.ts';
+import { PROVENANCE_SCHEMA } from './schema.ts';
 import type { Responder } from './types.ts';
 
 export interface DahuaSdkConfig {
@@ -24,16 +26,7 @@ const schema = {
   required: ['provenance', 'realm', 'random'],
   additionalProperties: false,
   properties: {
-    provenance: {
-      type: 'array',
-      minItems: 1,
-      items: {
-        type: 'object',
-        required: ['fact', 'source'],
-        additionalProperties: false,
-        properties: { fact: { type: 'string' }, source: { type: 'string' } },
-      },
-    },
+    provenance: PROVENANCE_SCHEMA,
     port: { type: 'integer', minimum: 1, maximum: 65535 },
     realm: { type: 'string', minLength: 1 },
     random: { type: 'string', minLength: 1 },

@@ -3,12 +3,14 @@
  * persona's client.notifyDevInfo reply from `dhip.yaml`, framed in the 32-byte DHIP header.
  * Loopback: on the persona's address; netns: on the wildcard, joined to 239.255.255.251.
  */
+
 import type { Socket } from 'node:dgram';
 import { encodeResponse } from '../../core/exchange.ts';
 import { buildSearch, DHIP_GROUP_V4, DHIP_PORT, frameDhip, requestText } from '../../probes/dhip/message.ts';
 import { looksLikeDhip } from '../../probes/dhip/parse.ts';
 import { renderTemplate } from '../template.ts';
 import { closeUdp, startUdpResponder } from '../udp-responder.ts';
+import { PROVENANCE_SCHEMA } from './schema.ts';
 import type { Responder } from './types.ts';
 
 export interface DhipConfig {
@@ -27,16 +29,7 @@ const schema = {
   required: ['provenance', 'reply'],
   additionalProperties: false,
   properties: {
-    provenance: {
-      type: 'array',
-      minItems: 1,
-      items: {
-        type: 'object',
-        required: ['fact', 'source'],
-        additionalProperties: false,
-        properties: { fact: { type: 'string' }, source: { type: 'string' } },
-      },
-    },
+    provenance: PROVENANCE_SCHEMA,
     reply: { type: 'string', minLength: 2 },
     trailer: { type: 'string' },
   },

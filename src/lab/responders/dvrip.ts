@@ -4,6 +4,7 @@
  * framed in the 20-byte header as message 1531. Real devices answer a broadcast; the lab answers
  * unicast on the persona's address (loopback) or on the wildcard (netns).
  */
+
 import { createSocket, type Socket } from 'node:dgram';
 import { encodeResponse } from '../../core/exchange.ts';
 import {
@@ -15,6 +16,7 @@ import {
 } from '../../probes/dvrip/message.ts';
 import { renderTemplate } from '../template.ts';
 import { closeUdp, startUdpResponder } from '../udp-responder.ts';
+import { PROVENANCE_SCHEMA } from './schema.ts';
 import type { Responder, ResponderContext } from './types.ts';
 
 export interface DvripConfig {
@@ -44,16 +46,7 @@ const schema = {
   required: ['provenance', 'reply'],
   additionalProperties: false,
   properties: {
-    provenance: {
-      type: 'array',
-      minItems: 1,
-      items: {
-        type: 'object',
-        required: ['fact', 'source'],
-        additionalProperties: false,
-        properties: { fact: { type: 'string' }, source: { type: 'string' } },
-      },
-    },
+    provenance: PROVENANCE_SCHEMA,
     reply: { type: 'string', minLength: 2 },
     trailer: { type: 'string' },
   },

@@ -5,9 +5,11 @@
  * {{macUpper}} (the MAC as 12 upper-case hex digits, for AXIS_<MAC> realms). Head line ends
  * become CRLF, as on the wire.
  */
+
 import type { Socket } from 'node:net';
 import { closeServer, startTcpResponder } from '../tcp-responder.ts';
 import { renderHttpResponse } from '../template.ts';
+import { PROVENANCE_SCHEMA } from './schema.ts';
 import type { Responder } from './types.ts';
 
 export interface RtspConfig {
@@ -27,16 +29,7 @@ const schema = {
   required: ['provenance', 'responses'],
   additionalProperties: false,
   properties: {
-    provenance: {
-      type: 'array',
-      minItems: 1,
-      items: {
-        type: 'object',
-        required: ['fact', 'source'],
-        additionalProperties: false,
-        properties: { fact: { type: 'string' }, source: { type: 'string' } },
-      },
-    },
+    provenance: PROVENANCE_SCHEMA,
     port: { type: 'integer', minimum: 1, maximum: 65535 },
     responses: {
       type: 'object',

@@ -3,11 +3,13 @@
  * with the persona's ProbeMatch from `sadp.yaml`, echoing the inquiry's Uuid.
  * Loopback: on the persona's address; netns: on the wildcard, joined to 239.255.255.250.
  */
+
 import { createSocket, type Socket } from 'node:dgram';
 import { encodeResponse } from '../../core/exchange.ts';
 import { buildInquiry, inquiryUuid, SADP_GROUP, SADP_PORT } from '../../probes/sadp/message.ts';
 import { renderTemplate } from '../template.ts';
 import { closeUdp, startUdpResponder } from '../udp-responder.ts';
+import { PROVENANCE_SCHEMA } from './schema.ts';
 import type { Responder, ResponderContext } from './types.ts';
 
 export interface SadpConfig {
@@ -38,16 +40,7 @@ const schema = {
   required: ['provenance', 'reply'],
   additionalProperties: false,
   properties: {
-    provenance: {
-      type: 'array',
-      minItems: 1,
-      items: {
-        type: 'object',
-        required: ['fact', 'source'],
-        additionalProperties: false,
-        properties: { fact: { type: 'string' }, source: { type: 'string' } },
-      },
-    },
+    provenance: PROVENANCE_SCHEMA,
     reply: { type: 'string', minLength: 2 },
   },
 };

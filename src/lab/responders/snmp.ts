@@ -4,12 +4,14 @@
  * community is dropped silently). Requested OIDs missing from `values` answer noSuchObject.
  * The community in `snmp.yaml` is lab-made.
  */
+
 import type { Socket } from 'node:dgram';
 import { encodeResponse } from '../../core/exchange.ts';
 import { describeRequest, encodeInteger, encodeOid, SNMP_OIDS, TAG, tlv } from '../../probes/snmp/message.ts';
 import { parseSnmpMessage, redactCommunity } from '../../probes/snmp/parse.ts';
 import { labPort } from '../services.ts';
 import { closeUdp, startUdpResponder } from '../udp-responder.ts';
+import { PROVENANCE_SCHEMA } from './schema.ts';
 import type { Responder } from './types.ts';
 
 export interface SnmpValue {
@@ -33,16 +35,7 @@ const schema = {
   required: ['provenance', 'community', 'values'],
   additionalProperties: false,
   properties: {
-    provenance: {
-      type: 'array',
-      minItems: 1,
-      items: {
-        type: 'object',
-        required: ['fact', 'source'],
-        additionalProperties: false,
-        properties: { fact: { type: 'string' }, source: { type: 'string' } },
-      },
-    },
+    provenance: PROVENANCE_SCHEMA,
     community: { type: 'string', minLength: 1, maxLength: 255 },
     values: {
       type: 'object',

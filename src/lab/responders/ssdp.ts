@@ -4,6 +4,7 @@
  * search target that matches its ST (all of them for ssdp:all), by unicast to the searcher.
  * Loopback: bound to the persona's address; netns: the wildcard, joined to 239.255.255.250.
  */
+
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import type { Server, Socket } from 'node:net';
 import { type Exchange, encodeResponse } from '../../core/exchange.ts';
@@ -11,6 +12,7 @@ import { buildMSearch, SSDP_GROUP_V4, SSDP_PORT } from '../../probes/ssdp/messag
 import { closeServer, startTcpResponder } from '../tcp-responder.ts';
 import { closeUdp, startUdpResponder } from '../udp-responder.ts';
 import { renderMdns } from './mdns.ts';
+import { PROVENANCE_SCHEMA } from './schema.ts';
 import type { Responder, ResponderContext } from './types.ts';
 
 export interface SsdpConfig {
@@ -35,16 +37,7 @@ const schema = {
   required: ['provenance', 'response', 'targets', 'description'],
   additionalProperties: false,
   properties: {
-    provenance: {
-      type: 'array',
-      minItems: 1,
-      items: {
-        type: 'object',
-        required: ['fact', 'source'],
-        additionalProperties: false,
-        properties: { fact: { type: 'string' }, source: { type: 'string' } },
-      },
-    },
+    provenance: PROVENANCE_SCHEMA,
     response: { type: 'string', minLength: 8 },
     targets: {
       type: 'array',

@@ -3,6 +3,7 @@ import type { Exchange } from '../../core/exchange.ts';
 import { responseBytes } from '../../core/exchange.ts';
 import type { Observation } from '../../core/observation.ts';
 import type { FieldName } from '../../observations/fields.ts';
+import { observationFrom } from '../../observations/make.ts';
 import { normaliseMac } from '../wsd/parse.ts';
 import { DHIP_HEADER_LENGTH, DHIP_MAGIC } from './message.ts';
 
@@ -119,14 +120,7 @@ export function observeDhip(ex: Exchange): Observation[] {
   const out: Observation[] = [];
   const add = (field: FieldName, value: string | number | undefined) => {
     if (value === undefined || value === '') return;
-    out.push({
-      type: 'observation',
-      host: ex.host,
-      ...(ex.port !== undefined ? { port: ex.port } : {}),
-      field,
-      value: String(value),
-      ...(ex.probe ? { probe: ex.probe } : {}),
-    });
+    out.push(observationFrom(ex, field, String(value)));
   };
   add('dhip.device_type', d.deviceType);
   add('dhip.serial', d.serial);

@@ -2,6 +2,7 @@ import type { Exchange } from '../../core/exchange.ts';
 import { responseBytes } from '../../core/exchange.ts';
 import type { Observation } from '../../core/observation.ts';
 import type { FieldName } from '../../observations/fields.ts';
+import { observationFrom } from '../../observations/make.ts';
 import { DVRIP_HEADER_LENGTH, MSG_DISCOVERY_REPLY, readHeader } from './message.ts';
 
 /** The NetWork.NetCommon block of a discovery reply, every value trimmed and capped. */
@@ -115,14 +116,7 @@ export function observeDvrip(ex: Exchange): Observation[] {
   const out: Observation[] = [];
   const add = (field: FieldName, value: string | number | undefined) => {
     if (value === undefined || value === '') return;
-    out.push({
-      type: 'observation',
-      host: ex.host,
-      ...(ex.port !== undefined ? { port: ex.port } : {}),
-      field,
-      value: String(value),
-      ...(ex.probe ? { probe: ex.probe } : {}),
-    });
+    out.push(observationFrom(ex, field, String(value)));
   };
   add('dvrip.host_name', n.hostName);
   add('dvrip.serial', n.serial);

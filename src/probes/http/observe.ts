@@ -2,6 +2,7 @@ import type { Exchange } from '../../core/exchange.ts';
 import { responseBytes } from '../../core/exchange.ts';
 import type { Observation } from '../../core/observation.ts';
 import type { FieldName } from '../../observations/fields.ts';
+import { observationFrom } from '../../observations/make.ts';
 import { faviconOf } from './favicon.ts';
 import { type ParsedResponse, parseResponse } from './parse.ts';
 
@@ -13,16 +14,7 @@ export function observationMaker(
   return (field, value) => {
     const v = value?.trim().slice(0, MAX_VALUE);
     if (!v) return [];
-    return [
-      {
-        type: 'observation',
-        host: ex.host,
-        ...(ex.port !== undefined ? { port: ex.port } : {}),
-        field,
-        value: v,
-        ...(ex.probe ? { probe: ex.probe } : {}),
-      },
-    ];
+    return [observationFrom(ex, field, v)];
   };
 }
 

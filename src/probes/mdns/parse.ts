@@ -2,6 +2,7 @@ import type { Exchange } from '../../core/exchange.ts';
 import { responseBytes } from '../../core/exchange.ts';
 import type { Observation } from '../../core/observation.ts';
 import type { FieldName } from '../../observations/fields.ts';
+import { observationFrom } from '../../observations/make.ts';
 import { normaliseMac } from '../wsd/parse.ts';
 import { dnsPacket, type MdnsQuestion } from './message.ts';
 
@@ -163,14 +164,7 @@ export function observeMdns(ex: Exchange): Observation[] {
     const key = `${field}\n${value}`;
     if (!value || seen.has(key) || out.length >= MAX_OBSERVATIONS) return;
     seen.add(key);
-    out.push({
-      type: 'observation',
-      host: ex.host,
-      ...(ex.port !== undefined ? { port: ex.port } : {}),
-      field,
-      value,
-      ...(ex.probe ? { probe: ex.probe } : {}),
-    });
+    out.push(observationFrom(ex, field, value));
   };
   for (const r of parsed.ptr) {
     if (lower(r.owner) === META) {

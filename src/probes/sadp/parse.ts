@@ -2,6 +2,7 @@ import type { Exchange } from '../../core/exchange.ts';
 import { responseBytes } from '../../core/exchange.ts';
 import type { Observation } from '../../core/observation.ts';
 import type { FieldName } from '../../observations/fields.ts';
+import { observationFrom } from '../../observations/make.ts';
 import { MAX_XML_BYTES, parseXml, xmlPath, xmlText } from '../../observations/xml.ts';
 
 /** One SADP ProbeMatch (PROTOCOLS.md §3.1), every value trimmed and capped. */
@@ -177,14 +178,7 @@ export function observeSadp(ex: Exchange): Observation[] {
   const out: Observation[] = [];
   const add = (field: FieldName, value: string | number | undefined) => {
     if (value === undefined || value === '') return;
-    out.push({
-      type: 'observation',
-      host: ex.host,
-      ...(ex.port !== undefined ? { port: ex.port } : {}),
-      field,
-      value: String(value),
-      ...(ex.probe ? { probe: ex.probe } : {}),
-    });
+    out.push(observationFrom(ex, field, String(value)));
   };
   add('sadp.types', m.types);
   add('sadp.device_type', m.deviceType);

@@ -2,6 +2,7 @@ import type { Exchange } from '../../core/exchange.ts';
 import { responseBytes } from '../../core/exchange.ts';
 import type { Observation } from '../../core/observation.ts';
 import type { FieldName } from '../../observations/fields.ts';
+import { observationFrom } from '../../observations/make.ts';
 
 export const MAX_SSDP_BYTES = 16 * 1024;
 export const MAX_HEADERS = 64;
@@ -79,15 +80,7 @@ export function observeSsdp(ex: Exchange): Observation[] {
   if (!parsed.ok) return [];
   const out: Observation[] = [];
   const add = (field: FieldName, value: string | undefined) => {
-    if (value)
-      out.push({
-        type: 'observation',
-        host: ex.host,
-        ...(ex.port !== undefined ? { port: ex.port } : {}),
-        field,
-        value,
-        ...(ex.probe ? { probe: ex.probe } : {}),
-      });
+    if (value) out.push(observationFrom(ex, field, value));
   };
   add('ssdp.header.server', parsed.message.server);
   add('ssdp.st', parsed.message.st);

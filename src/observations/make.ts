@@ -1,0 +1,15 @@
+import type { Exchange } from '../core/exchange.ts';
+import type { Observation } from '../core/observation.ts';
+import type { FieldName } from './fields.ts';
+
+/** An observation about the host of an exchange, carrying its port and probe for the evidence trail. */
+export function observationFrom(ex: Exchange, field: FieldName, value: string): Observation {
+  return {
+    type: 'observation',
+    host: ex.host,
+    ...(ex.port !== undefined ? { port: ex.port } : {}),
+    field,
+    value,
+    ...(ex.probe ? { probe: ex.probe } : {}),
+  };
+}
