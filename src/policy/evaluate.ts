@@ -80,6 +80,8 @@ export function evaluate(devices: readonly Device[], policy: Policy, vendors: Ve
   for (const device of devices) {
     if (!device.maker) continue;
     for (const rule of policy.rules) {
+      // A rule about visual surveillance equipment does not reach the same maker's router.
+      if (rule.deviceTypes && device.deviceType && !rule.deviceTypes.includes(device.deviceType)) continue;
       const links = pathToListed(vendors, device.maker, rule);
       if (!links) continue;
       const ev = evidenceFor(device, vendors);

@@ -1,4 +1,5 @@
 import type { Severity } from '../core/finding.ts';
+import type { DeviceType } from '../core/identification.ts';
 
 export interface PolicyRule {
   id: string;
@@ -6,6 +7,8 @@ export interface PolicyRule {
   makers: string[];
   includeSubsidiaries: boolean;
   includeOem: boolean;
+  /** Only devices of these types; a device whose type is unknown is still covered. */
+  deviceTypes?: DeviceType[];
   basis: string;
   action: string;
   references: string[];

@@ -107,7 +107,7 @@ describe('the same devices under each policy', () => {
     amcrest: { 'uk-nil-2022': 'restricted', 'ndaa-889': 'restricted', 'fcc-covered': 'restricted' },
     hiwatch: { 'uk-nil-2022': 'restricted', 'ndaa-889': 'restricted', 'fcc-covered': 'restricted' },
     uniview: { 'uk-nil-2022': 'review', 'ndaa-889': 'none', 'fcc-covered': 'none' },
-    huawei: { 'uk-nil-2022': 'restricted', 'ndaa-889': 'restricted', 'fcc-covered': 'restricted' },
+    huawei: { 'uk-nil-2022': 'none', 'ndaa-889': 'restricted', 'fcc-covered': 'restricted' },
     axis: { 'uk-nil-2022': 'none', 'ndaa-889': 'none', 'fcc-covered': 'none' },
   };
   for (const [device, verdicts] of Object.entries(expected) as [DeviceName, Record<PolicyId, string>][]) {
@@ -162,5 +162,24 @@ describe('the same devices under each policy', () => {
   it('all three policies together give one finding per policy for a Hikvision camera', () => {
     const a = analyse(DEVICES.hikvision, { library, vendors, policies: BUILT_IN.map((p) => policies[p]) });
     expect(a.findings.map((f) => f.policy).sort()).toEqual(['fcc-covered', 'ndaa-889', 'uk-nil-2022']);
+  });
+});
+
+describe('device types', () => {
+  it('uk-nil-2022 covers visual surveillance equipment: a Huawei home router is not flagged, ndaa-889 flags it', async () => {
+    const { analyse } = await import('../../src/fingerprints/analyse.ts');
+    const { loadLibrary } = await import('../../src/fingerprints/load.ts');
+    const { loadVendors } = await import('../../src/fingerprints/vendors.ts');
+    const { loadPolicy } = await import('../../src/policy/load.ts');
+    const vendors = loadVendors();
+    const evidence = [
+      { type: 'observation' as const, host: '10.9.0.1', field: 'http.auth.realm' as const, value: 'HuaweiHomeGateway' },
+    ];
+    const uk = analyse(evidence, { library: loadLibrary(), vendors, policies: [loadPolicy('uk-nil-2022', vendors)] });
+    expect(uk.devices[0]?.maker).toBe('huawei');
+    expect(uk.devices[0]?.deviceType).toBe('router');
+    expect(uk.findings).toEqual([]);
+    const ndaa = analyse(evidence, { library: loadLibrary(), vendors, policies: [loadPolicy('ndaa-889', vendors)] });
+    expect(ndaa.findings.map((f) => f.severity)).toEqual(['restricted']);
   });
 });
