@@ -173,13 +173,26 @@ describe('device types', () => {
     const { loadPolicy } = await import('../../src/policy/load.ts');
     const vendors = loadVendors();
     const evidence = [
-      { type: 'observation' as const, host: '10.9.0.1', field: 'http.auth.realm' as const, value: 'HuaweiHomeGateway' },
+      {
+        type: 'observation' as const,
+        host: '10.9.0.1',
+        field: 'http.auth.realm' as const,
+        value: 'HuaweiHomeGateway',
+      },
     ];
-    const uk = analyse(evidence, { library: loadLibrary(), vendors, policies: [loadPolicy('uk-nil-2022', vendors)] });
+    const uk = analyse(evidence, {
+      library: loadLibrary(),
+      vendors,
+      policies: [loadPolicy('uk-nil-2022', vendors)],
+    });
     expect(uk.devices[0]?.maker).toBe('huawei');
     expect(uk.devices[0]?.deviceType).toBe('router');
     expect(uk.findings).toEqual([]);
-    const ndaa = analyse(evidence, { library: loadLibrary(), vendors, policies: [loadPolicy('ndaa-889', vendors)] });
+    const ndaa = analyse(evidence, {
+      library: loadLibrary(),
+      vendors,
+      policies: [loadPolicy('ndaa-889', vendors)],
+    });
     expect(ndaa.findings.map((f) => f.severity)).toEqual(['restricted']);
   });
 });
