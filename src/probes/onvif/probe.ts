@@ -64,6 +64,9 @@ export const onvifProbe: Probe = {
     let answered = 0;
     let sent = 0;
     let lastError: unknown;
+    // A slow drip cut off by the deadline before its status line ended is a timeout, not proof
+    // that the port speaks something else.
+    let cutBeforeStatusLine = false;
 
     const call = async (name: OnvifCall, token?: UsernameToken): Promise<CallResult> => {
       const request = buildSoapPost(url, name, USER_AGENT, token);
@@ -85,6 +88,7 @@ export const onvifProbe: Probe = {
           ...(result.tls ? { tls: result.tls } : {}),
         });
         const parsed = parseResponse(result.bytes);
+        if (result.ended === 'timeout-partial' && !result.bytes.includes(0x0a)) cutBeforeStatusLine = true;
         if (!parsed.ok || parsed.response.kind !== 'http') return { answered: false, receivedAt };
         answered += 1;
         return {
@@ -130,6 +134,8 @@ export const onvifProbe: Probe = {
     if (answered > 0)
       return { ...base, status: 'success', detail: `${answered}/${sent} calls answered${detail}` };
     if (lastError) return { ...base, status: classify(lastError) };
+    if (cutBeforeStatusLine)
+      return { ...base, status: 'connection-timeout', detail: 'deadline before the status line' };
     return { ...base, status: 'protocol-mismatch' };
   },
 };
