@@ -47,3 +47,21 @@ export function closeUdp(socket: Socket): Promise<void> {
     }
   });
 }
+
+/**
+ * Sends a persona's answer, with the two faults every UDP responder shares: `duplicate` (three
+ * copies) and `flood` (10,000 datagrams: the answer, mixed with junk). Anything else: the answer once.
+ */
+export function sendAnswer(
+  reply: (bytes: Buffer | string) => void,
+  answer: Buffer | string,
+  fault?: string,
+): void {
+  if (fault === 'duplicate') {
+    for (let i = 0; i < 3; i++) reply(answer);
+  } else if (fault === 'flood') {
+    for (let i = 0; i < 10_000; i++) reply(i % 2 === 0 ? answer : Buffer.from([i & 0xff]));
+  } else {
+    reply(answer);
+  }
+}

@@ -9,7 +9,7 @@ import { encodeResponse } from '../../core/exchange.ts';
 import { buildSearch, DHIP_GROUP_V4, DHIP_PORT, frameDhip, requestText } from '../../probes/dhip/message.ts';
 import { looksLikeDhip } from '../../probes/dhip/parse.ts';
 import { renderTemplate } from '../template.ts';
-import { closeUdp, startUdpResponder } from '../udp-responder.ts';
+import { closeUdp, sendAnswer, startUdpResponder } from '../udp-responder.ts';
 import { PROVENANCE_SCHEMA } from './schema.ts';
 import type { Responder } from './types.ts';
 
@@ -88,15 +88,8 @@ export const dhipResponder: Responder = {
             // A valid frame whose body is 60,000 bytes of unterminated JSON.
             reply(frameDhip(`{"mac":"${'A'.repeat(60_000)}`));
             return;
-          case 'duplicate':
-            for (let i = 0; i < 3; i++) reply(normal);
-            return;
-          case 'flood':
-            // The answer first, then copies of it mixed with junk: 10,000 datagrams in all.
-            for (let i = 0; i < 10_000; i++) reply(i % 2 === 0 ? normal : Buffer.from([i & 0xff]));
-            return;
           default:
-            reply(normal);
+            sendAnswer(reply, normal, fault);
         }
       },
     });

@@ -15,7 +15,7 @@ import {
   MSG_DISCOVERY_REPLY,
 } from '../../probes/dvrip/message.ts';
 import { renderTemplate } from '../template.ts';
-import { closeUdp, startUdpResponder } from '../udp-responder.ts';
+import { closeUdp, sendAnswer, startUdpResponder } from '../udp-responder.ts';
 import { PROVENANCE_SCHEMA } from './schema.ts';
 import type { Responder, ResponderContext } from './types.ts';
 
@@ -131,14 +131,8 @@ export const dvripResponder: Responder = {
           case 'wrong-message':
             reply(frameDvrip(body, 1530));
             return;
-          case 'duplicate':
-            for (let i = 0; i < 3; i++) reply(normal);
-            return;
-          case 'flood':
-            for (let i = 0; i < 10_000; i++) reply(i % 2 === 0 ? normal : Buffer.from([i & 0xff]));
-            return;
           default:
-            reply(normal);
+            sendAnswer(reply, normal, fault);
         }
       },
     });

@@ -8,7 +8,7 @@ import { createSocket, type Socket } from 'node:dgram';
 import { encodeResponse } from '../../core/exchange.ts';
 import { buildInquiry, inquiryUuid, SADP_GROUP, SADP_PORT } from '../../probes/sadp/message.ts';
 import { renderTemplate } from '../template.ts';
-import { closeUdp, startUdpResponder } from '../udp-responder.ts';
+import { closeUdp, sendAnswer, startUdpResponder } from '../udp-responder.ts';
 import { PROVENANCE_SCHEMA } from './schema.ts';
 import type { Responder, ResponderContext } from './types.ts';
 
@@ -127,15 +127,8 @@ export const sadpResponder: Responder = {
           alt.send(normal, rinfo.port, rinfo.address, () => {});
           return;
         }
-        if (fault === 'duplicate') {
-          for (let i = 0; i < 3; i++) reply(normal);
-          return;
-        }
-        if (fault === 'flood') {
-          for (let i = 0; i < 10_000; i++) reply(i % 2 === 0 ? normal : Buffer.from([i & 0xff]));
-          return;
-        }
-        reply(fault ? faulty(fault, normal) : normal);
+        if (fault === 'duplicate' || fault === 'flood') sendAnswer(reply, normal, fault);
+        else reply(fault ? faulty(fault, normal) : normal);
       },
     });
     return {

@@ -10,7 +10,7 @@ import { encodeResponse } from '../../core/exchange.ts';
 import { describeRequest, encodeInteger, encodeOid, SNMP_OIDS, TAG, tlv } from '../../probes/snmp/message.ts';
 import { parseSnmpMessage, redactCommunity } from '../../probes/snmp/parse.ts';
 import { labPort } from '../services.ts';
-import { closeUdp, startUdpResponder } from '../udp-responder.ts';
+import { closeUdp, sendAnswer, startUdpResponder } from '../udp-responder.ts';
 import { PROVENANCE_SCHEMA } from './schema.ts';
 import type { Responder } from './types.ts';
 
@@ -135,14 +135,8 @@ export const snmpResponder: Responder = {
               }),
             );
             return;
-          case 'duplicate':
-            for (let i = 0; i < 3; i++) reply(normal);
-            return;
-          case 'flood':
-            for (let i = 0; i < 10_000; i++) reply(i % 2 === 0 ? normal : Buffer.from([i & 0xff]));
-            return;
           default:
-            reply(normal);
+            sendAnswer(reply, normal, fault);
         }
       },
     });
