@@ -240,9 +240,7 @@ function resolveOne(
   const pick = (attr: Attr): string | undefined => score(ids, attr)[0]?.value;
   const deviceType = honeypot ? undefined : pickDeviceType(ids);
   const addresses = [...hosts].sort(compareAddresses);
-  const ports = [...new Set(obs.filter((o) => o.field === 'tcp.open_port').map((o) => Number(o.value)))].sort(
-    (a, b) => a - b,
-  );
+  const ports = [...openPorts].sort((a, b) => a - b);
   // Model and firmware are only worth naming when the device is identified at all.
   const identified = !honeypot && (maker !== undefined || brand !== undefined || deviceType !== undefined);
   const model = identified ? pick('model') : undefined;

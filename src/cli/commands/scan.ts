@@ -15,8 +15,7 @@ import { allProbeIds } from '../../probes/index.ts';
 import { DEFAULT_SETTINGS } from '../../probes/settings.ts';
 import type { ProbeSettings } from '../../probes/types.ts';
 import { renderCsv } from '../../report/csv.ts';
-import type { ProbeStatusEvent, SummaryEvent, SweepEvent } from '../../report/events.ts';
-import { collect as collectEvents } from '../../report/events.ts';
+import type { EventSet, ProbeStatusEvent, SummaryEvent, SweepEvent } from '../../report/events.ts';
 import { renderHtml } from '../../report/html.ts';
 import { JsonlWriter } from '../../report/jsonl.ts';
 import { SCHEMA_VERSION } from '../../report/schema-version.ts';
@@ -196,9 +195,11 @@ export async function runScan(targetTokens: string[], opts: ScanOptions): Promis
   const out = opts.out ? new JsonlWriter(opts.out) : undefined;
   const record = opts.record ? new JsonlWriter(opts.record) : undefined;
   const stdoutStream = format === 'jsonl' && opts.out !== '-' ? new JsonlWriter('-') : undefined;
-  const events: SweepEvent[] = [];
+  // Only devices and findings are kept for the closing report; everything streams out as it comes.
+  const set: EventSet = { devices: [], findings: [] };
   const emit = (e: SweepEvent) => {
-    events.push(e);
+    if (e.type === 'device') set.devices.push(e);
+    else if (e.type === 'finding') set.findings.push(e);
     out?.write(e);
     stdoutStream?.write(e);
   };
@@ -216,7 +217,6 @@ export async function runScan(targetTokens: string[], opts: ScanOptions): Promis
 
   const total = targets.count();
   const progress = process.stderr.isTTY ? progressLine(total) : undefined;
-  let findingsSoFar = 0;
   const startedAt = new Date().toISOString();
   log.info(
     { targets: targetTokens, addresses: total.toString(), interfaces: interfaces.map((i) => i.name) },
@@ -249,7 +249,6 @@ export async function runScan(targetTokens: string[], opts: ScanOptions): Promis
         );
         for (const d of analysis.devices) emit(d);
         for (const f of analysis.findings) emit(f);
-        findingsSoFar += analysis.findings.length;
       },
       onOutcome: (o) => {
         if (o.status === 'out-of-scope')
@@ -268,14 +267,13 @@ export async function runScan(targetTokens: string[], opts: ScanOptions): Promis
       },
       onHostDone: (host, state, ms) => log.debug({ host, state, ms }, 'host done'),
       onHostError: (host, err) => log.error({ host, err: String(err) }, 'could not report this host'),
-      onProgress: (done) => progress?.(done, events.filter((e) => e.type === 'device').length, findingsSoFar),
+      onProgress: (done) => progress?.(done, set.devices.length, set.findings.length),
     });
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     if (progress) process.stderr.write('\n');
   }
-  const set = collectEvents(events);
   const summary: SummaryEvent = {
     type: 'summary',
     schemaVersion: SCHEMA_VERSION,
