@@ -4,6 +4,7 @@ import { createServer as createNetServer, type Server, type Socket } from 'node:
 import { join } from 'node:path';
 import { createServer as createTlsServer } from 'node:tls';
 import type { HttpFault, HttpService, Persona, UsernameTokenRoute } from './persona.ts';
+import { listen, startTcpResponder } from './tcp-responder.ts';
 import { renderHttpResponse } from './template.ts';
 import { labCertificate } from './tls.ts';
 
@@ -197,29 +198,13 @@ export async function startHttpResponder(opts: HttpResponderOptions): Promise<Se
     ? createTlsServer({ ...labCertificate(opts.service.tlsSubject), ALPNProtocols: ['http/1.1'] }, handler)
     : createNetServer(handler);
   server.on('tlsClientError', () => {});
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port, opts.host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  return server;
+  return listen(server, opts.host, opts.port);
 }
 
 /** A port that accepts and says nothing (an SDK port that waits for the client). */
-export async function startSilentPort(host: string, port: number): Promise<Server> {
-  const server = createNetServer((socket) => {
-    socket.setTimeout(10_000, () => socket.destroy());
-    socket.on('error', () => socket.destroy());
+export function startSilentPort(host: string, port: number): Promise<Server> {
+  return startTcpResponder(host, port, (socket) => {
+    socket.setTimeout(10_000);
     socket.resume();
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  return server;
 }

@@ -11,6 +11,13 @@ export async function startTcpResponder(
     socket.on('error', () => socket.destroy());
     onConnection(socket);
   });
+  return listen(server, host, port);
+}
+
+/** Starts listening and resolves once bound; a bind error (EADDRINUSE …) rejects instead of crashing. */
+export async function listen<
+  S extends { listen: Server['listen']; once: Server['once']; off: Server['off'] },
+>(server: S, host: string, port: number): Promise<S> {
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => {

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { WSD_GROUP_V4 } from '../probes/wsd/message.ts';
 import type { Persona, WsdFault } from './persona.ts';
 import { renderTemplate } from './template.ts';
+import { sendAnswer, startUdpResponder } from './udp-responder.ts';
 
 export interface WsdResponderOptions {
   persona: Persona;
@@ -53,54 +54,40 @@ export async function startWsdResponder(opts: WsdResponderOptions): Promise<Sock
   if (!wsd) return [];
   const template = readFileSync(join(opts.persona.dir, wsd.probeMatch), 'utf8');
   const offers = new Set(wsd.types ?? ['nvt', 'device']);
-  const socket = createSocket({ type: 'udp4', reuseAddr: true });
-  const sockets = [socket];
   let alt: Socket | undefined;
   if (opts.fault === 'wrong-source' && opts.wrongSource) {
     alt = createSocket('udp4');
-    sockets.push(alt);
     await new Promise<void>((resolve) => alt?.bind(0, opts.wrongSource, resolve));
   }
-  socket.on('error', () => {});
-  socket.on('message', (msg: Buffer, rinfo: RemoteInfo) => {
-    const xml = msg.toString('utf8');
-    const messageId = /<(?:[\w-]+:)?MessageID\b[^>]*>([^<]+)</.exec(xml)?.[1]?.trim();
-    if (!messageId || !/discovery\/Probe</.test(xml)) return;
-    const asked = requestedTypes(xml);
-    if (!((asked.nvt && offers.has('nvt')) || (asked.device && offers.has('device')))) return;
-    let text = renderTemplate(template, {
-      host: opts.host,
-      httpPort: opts.httpPort,
-      relatesTo: messageId,
-      ...(opts.persona.mac ? { mac: opts.persona.mac } : {}),
-    });
-    if (opts.fault === 'hostile-xaddr' && opts.hostileXaddr) {
-      text = text.replace(/(<(?:[\w-]+:)?XAddrs>)[^<]*(<)/, `$1${opts.hostileXaddr}$2`);
-    }
-    const body = opts.fault ? hostileBody(opts.fault, text) : Buffer.from(text);
-    const sender = opts.fault === 'wrong-source' && alt ? alt : socket;
-    const copies = opts.fault === 'duplicate' ? 3 : 1;
-    // Real devices wait a random 0–500 ms (APP_MAX_DELAY) before answering; a little jitter keeps us honest.
-    const delay = opts.multicast ? Math.floor(Math.random() * 200) : 0;
-    setTimeout(() => {
-      for (let i = 0; i < copies; i++) sender.send(body, rinfo.port, rinfo.address, () => {});
-    }, delay);
-  });
-  await new Promise<void>((resolve, reject) => {
-    socket.once('error', reject);
-    // In netns mode bind the wildcard so group traffic arrives; in loopback mode the persona's address.
-    socket.bind(opts.port, opts.multicast ? undefined : opts.host, () => {
-      socket.off('error', reject);
-      if (opts.multicast) {
-        try {
-          socket.addMembership(WSD_GROUP_V4, opts.host);
-        } catch (err) {
-          reject(err);
-          return;
-        }
+  const socket = await startUdpResponder({
+    host: opts.host,
+    port: opts.port,
+    group: WSD_GROUP_V4,
+    multicast: opts.multicast,
+    onMessage: (msg: Buffer, rinfo: RemoteInfo, reply) => {
+      const xml = msg.toString('utf8');
+      const messageId = /<(?:[\w-]+:)?MessageID\b[^>]*>([^<]+)</.exec(xml)?.[1]?.trim();
+      if (!messageId || !/discovery\/Probe</.test(xml)) return;
+      const asked = requestedTypes(xml);
+      if (!((asked.nvt && offers.has('nvt')) || (asked.device && offers.has('device')))) return;
+      let text = renderTemplate(template, {
+        host: opts.host,
+        httpPort: opts.httpPort,
+        relatesTo: messageId,
+        ...(opts.persona.mac ? { mac: opts.persona.mac } : {}),
+      });
+      if (opts.fault === 'hostile-xaddr' && opts.hostileXaddr) {
+        text = text.replace(/(<(?:[\w-]+:)?XAddrs>)[^<]*(<)/, `$1${opts.hostileXaddr}$2`);
       }
-      resolve();
-    });
+      const body = opts.fault ? hostileBody(opts.fault, text) : Buffer.from(text);
+      const send =
+        opts.fault === 'wrong-source' && alt
+          ? (bytes: Buffer | string) => alt?.send(bytes, rinfo.port, rinfo.address, () => {})
+          : reply;
+      // Real devices wait a random 0–500 ms (APP_MAX_DELAY) before answering; a little jitter keeps us honest.
+      const delay = opts.multicast ? Math.floor(Math.random() * 200) : 0;
+      setTimeout(() => sendAnswer(send, body, opts.fault), delay);
+    },
   });
-  return sockets;
+  return alt ? [socket, alt] : [socket];
 }
