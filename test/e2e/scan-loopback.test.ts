@@ -3,7 +3,6 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Device } from '../../src/core/device.ts';
 import type { Exchange } from '../../src/core/exchange.ts';
 import { type LabHandle, startLoopbackLab } from '../../src/lab/lab.ts';
 import { listPersonas } from '../../src/lab/persona.ts';

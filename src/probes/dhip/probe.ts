@@ -1,7 +1,8 @@
-import { encodeResponse } from '../../core/exchange.ts';
 import { classify } from '../../core/status.ts';
 import { udpExchange } from '../../transport/udp.ts';
 import type { FollowUp, Probe, ProbeContext, ProbeOutcome, ProbeTarget } from '../types.ts';
+import { recordReplyOnce } from '../udp-replies.ts';
+
 import { buildSearch, DHIP_PORT, requestText } from './message.ts';
 import { advertisedHttpUrl, type DhipDevice, parseDhip } from './parse.ts';
 
@@ -63,20 +64,14 @@ export const dhipUnicastProbe: Probe = {
         else broken += 1;
         continue;
       }
-      const key = reply.bytes.toString('base64');
-      if (seen.has(key)) continue;
-      seen.add(key);
-      ctx.record({
-        type: 'exchange',
+      const exchange = {
         host: target.host,
         port,
-        transport: 'udp',
         protocol: 'dhip',
         probe: this.id,
         request: requestText(request),
-        ...encodeResponse(reply.bytes),
-        at: new Date().toISOString(),
-      });
+      } as const;
+      if (!recordReplyOnce(ctx, seen, exchange, reply.bytes)) continue;
       for (const f of dhipFollowUps(parsed.device, reply.from))
         if (!followUps.some((x) => x.url === f.url)) followUps.push(f);
     }

@@ -1,7 +1,8 @@
-import { encodeResponse } from '../../core/exchange.ts';
 import { classify } from '../../core/status.ts';
 import { udpExchange } from '../../transport/udp.ts';
 import type { Probe, ProbeContext, ProbeOutcome, ProbeTarget } from '../types.ts';
+import { recordReplyOnce } from '../udp-replies.ts';
+
 import { buildDiscoveryRequest, DVRIP_DISCOVERY_PORT } from './message.ts';
 import { parseDvripDiscovery } from './parse.ts';
 
@@ -52,21 +53,15 @@ export const dvripDiscoveryProbe: Probe = {
         mismatched += 1;
         continue;
       }
-      const key = reply.bytes.toString('base64');
-      if (seen.has(key)) continue;
-      seen.add(key);
-      ctx.record({
-        type: 'exchange',
+      // The request is binary: recorded as hex, like a capture would show it.
+      const exchange = {
         host: target.host,
         port,
-        transport: 'udp',
         protocol: 'dvrip',
         probe: this.id,
-        // The request is binary: recorded as hex, like a capture would show it.
         request: request.toString('hex'),
-        ...encodeResponse(reply.bytes),
-        at: new Date().toISOString(),
-      });
+      } as const;
+      recordReplyOnce(ctx, seen, exchange, reply.bytes);
     }
     if (seen.size > 0) return { ...base, status: 'success' };
     if (mismatched > 0)

@@ -1,7 +1,8 @@
-import { encodeResponse } from '../../core/exchange.ts';
 import { classify } from '../../core/status.ts';
 import { udpExchange } from '../../transport/udp.ts';
 import type { FollowUp, Probe, ProbeContext, ProbeOutcome, ProbeTarget } from '../types.ts';
+import { recordReplyOnce } from '../udp-replies.ts';
+
 import { buildInquiry, SADP_PORT } from './message.ts';
 import { advertisedHttpUrl, parseSadp } from './parse.ts';
 
@@ -67,20 +68,8 @@ export const sadpUnicastProbe: Probe = {
         continue;
       }
       // A device answering both copies of the inquiry says the same twice: record it once.
-      const key = reply.bytes.toString('base64');
-      if (seen.has(key)) continue;
-      seen.add(key);
-      ctx.record({
-        type: 'exchange',
-        host: target.host,
-        port,
-        transport: 'udp',
-        protocol: 'sadp',
-        probe: this.id,
-        request: xml,
-        ...encodeResponse(reply.bytes),
-        at: new Date().toISOString(),
-      });
+      const exchange = { host: target.host, port, protocol: 'sadp', probe: this.id, request: xml } as const;
+      if (!recordReplyOnce(ctx, seen, exchange, reply.bytes)) continue;
       for (const f of sadpFollowUps(reply.bytes.toString('utf8')))
         if (!followUps.some((x) => x.url === f.url)) followUps.push(f);
     }

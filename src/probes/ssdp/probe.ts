@@ -1,7 +1,8 @@
-import { encodeResponse } from '../../core/exchange.ts';
 import { classify } from '../../core/status.ts';
 import { udpExchange } from '../../transport/udp.ts';
 import type { FollowUp, Probe, ProbeContext, ProbeOutcome, ProbeTarget } from '../types.ts';
+import { recordReplyOnce } from '../udp-replies.ts';
+
 import { buildMSearch, SSDP_PORT } from './message.ts';
 import { isSearchResponse, parseSsdp } from './parse.ts';
 
@@ -55,21 +56,9 @@ export const ssdpUnicastProbe: Probe = {
         mismatched += 1;
         continue;
       }
-      const key = bytes.toString('base64');
-      if (seen.has(key)) continue;
-      seen.add(key);
+      const exchange = { host: target.host, port, protocol: 'ssdp', probe: this.id, request } as const;
+      if (!recordReplyOnce(ctx, seen, exchange, bytes)) continue;
       locations.push(parsed.message.location);
-      ctx.record({
-        type: 'exchange',
-        host: target.host,
-        port,
-        transport: 'udp',
-        protocol: 'ssdp',
-        probe: this.id,
-        request,
-        ...encodeResponse(bytes),
-        at: new Date().toISOString(),
-      });
     }
     if (seen.size > 0)
       return {
