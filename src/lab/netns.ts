@@ -388,7 +388,12 @@ function bridgeBatch(plan: Plan): string {
   for (const seg of plan.segments) {
     // Snooping off: group traffic floods like on a dumb switch, so a receiver that joined a group
     // gets datagrams whether or not the bridge saw its IGMP report yet.
-    lines.push(`link add ${seg.bridge} type bridge mcast_snooping 0`, `link set ${seg.bridge} up`);
+    lines.push(
+      `link add ${seg.bridge} type bridge mcast_snooping 0`,
+      // Only the nodes speak IPv6; the bridge and its ports stay quiet (no DAD, no MLD of their own).
+      `link set ${seg.bridge} addrgenmode none`,
+      `link set ${seg.bridge} up`,
+    );
   }
   for (const node of plan.nodes) {
     for (const leg of node.legs) {
@@ -396,6 +401,7 @@ function bridgeBatch(plan: Plan): string {
       // One netlink request creates both ends; the peer is born inside the node's namespace.
       lines.push(
         `link add ${leg.bridgePort} type veth peer name ${leg.ifname} netns ${node.ns}`,
+        `link set ${leg.bridgePort} addrgenmode none`,
         `link set ${leg.bridgePort} master ${bridge} up`,
       );
     }
@@ -403,11 +409,29 @@ function bridgeBatch(plan: Plan): string {
   return `${lines.join('\n')}\n`;
 }
 
+/** EUI-64 from the leg's MAC as a device would form it (RFC 4291 App. A), else from its IPv4 address. */
+export function linkLocalOf(leg: { ip: string; mac?: string }): string {
+  if (leg.mac !== undefined) {
+    const b = leg.mac.split(':').map((h) => Number.parseInt(h, 16));
+    const [b0 = 0, b1 = 0, b2 = 0, b3 = 0, b4 = 0, b5 = 0] = b;
+    const group = (hi: number, lo: number) => ((hi << 8) | lo).toString(16);
+    return `fe80::${group(b0 ^ 0x02, b1)}:${group(b2, 0xff)}:${group(0xfe, b3)}:${group(b4, b5)}`;
+  }
+  return `fe80::${leg.ip
+    .split('.')
+    .map((o) => Number(o).toString(16))
+    .join(':')}`;
+}
+
 function nodeBatch(plan: Plan, node: Node): string {
   const lines = ['link set lo up'];
   for (const leg of node.legs) {
     if (leg.mac !== undefined) lines.push(`link set ${leg.ifname} address ${leg.mac}`);
     lines.push(`addr add ${leg.address} dev ${leg.ifname}`);
+    // A fixed IPv6 link-local address, usable at once (no duplicate-address detection wait), for
+    // IPv6 multicast discovery; the kernel's own would stay "tentative" for a second or two.
+    lines.push(`link set ${leg.ifname} addrgenmode none`);
+    lines.push(`addr add ${linkLocalOf(leg)}/64 dev ${leg.ifname} nodad`);
     for (const extra of leg.extras) lines.push(`addr add ${extra} dev ${leg.ifname}`);
     lines.push(`link set ${leg.ifname} up`);
   }

@@ -1,4 +1,5 @@
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
+import { networkInterfaces } from 'node:os';
 
 export interface UdpResponderOptions {
   host: string;
@@ -14,25 +15,50 @@ export interface UdpResponderOptions {
  * A UDP listener for a lab persona: on its own address in loopback mode (no root, no multicast),
  * on the wildcard with group membership on its address in netns mode.
  */
-export async function startUdpResponder(opts: UdpResponderOptions): Promise<Socket> {
-  const socket = createSocket({ type: 'udp4', reuseAddr: true });
+export function startUdpResponder(opts: UdpResponderOptions): Promise<Socket> {
+  return listen('udp4', opts, opts.multicast ? undefined : opts.host, (socket) => {
+    if (opts.multicast && opts.group) socket.addMembership(opts.group, opts.host);
+  });
+}
+
+/**
+ * netns mode, for protocols with an IPv6 group: the same listener on the wildcard IPv6 address,
+ * joined to `group` on the interface that holds the persona's IPv4 address. Its replies leave from
+ * the persona's link-local address, as a real device's do. Undefined in loopback mode.
+ */
+export async function startUdpResponderV6(
+  opts: Omit<UdpResponderOptions, 'group'> & { group: string },
+): Promise<Socket | undefined> {
+  if (!opts.multicast) return undefined;
+  const ifname = Object.entries(networkInterfaces()).find(([, addrs]) =>
+    (addrs ?? []).some((a) => a.address === opts.host),
+  )?.[0];
+  if (ifname === undefined) return undefined;
+  return listen('udp6', opts, '::', (socket) => socket.addMembership(opts.group, `::%${ifname}`));
+}
+
+async function listen(
+  type: 'udp4' | 'udp6',
+  opts: Pick<UdpResponderOptions, 'port' | 'onMessage'>,
+  address: string | undefined,
+  join: (socket: Socket) => void,
+): Promise<Socket> {
+  const socket = createSocket({ type, reuseAddr: true });
   socket.on('error', () => {});
   socket.on('message', (msg, rinfo) => {
     opts.onMessage(msg, rinfo, (bytes) => socket.send(bytes, rinfo.port, rinfo.address, () => {}));
   });
   await new Promise<void>((resolve, reject) => {
     socket.once('error', reject);
-    socket.bind(opts.port, opts.multicast ? undefined : opts.host, () => {
+    socket.bind(opts.port, address, () => {
       socket.off('error', reject);
-      if (opts.multicast && opts.group) {
-        try {
-          socket.addMembership(opts.group, opts.host);
-        } catch (err) {
-          reject(err);
-          return;
-        }
+      try {
+        join(socket);
+        resolve();
+      } catch (err) {
+        socket.close();
+        reject(err);
       }
-      resolve();
     });
   });
   return socket;

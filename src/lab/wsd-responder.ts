@@ -1,10 +1,10 @@
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { WSD_GROUP_V4 } from '../probes/wsd/message.ts';
+import { WSD_GROUP_V4, WSD_GROUP_V6 } from '../probes/wsd/message.ts';
 import type { Persona, WsdFault } from './persona.ts';
 import { renderTemplate } from './template.ts';
-import { sendAnswer, startUdpResponder } from './udp-responder.ts';
+import { sendAnswer, startUdpResponder, startUdpResponderV6 } from './udp-responder.ts';
 
 export interface WsdResponderOptions {
   persona: Persona;
@@ -59,35 +59,32 @@ export async function startWsdResponder(opts: WsdResponderOptions): Promise<Sock
     alt = createSocket('udp4');
     await new Promise<void>((resolve) => alt?.bind(0, opts.wrongSource, resolve));
   }
-  const socket = await startUdpResponder({
-    host: opts.host,
-    port: opts.port,
-    group: WSD_GROUP_V4,
-    multicast: opts.multicast,
-    onMessage: (msg: Buffer, rinfo: RemoteInfo, reply) => {
-      const xml = msg.toString('utf8');
-      const messageId = /<(?:[\w-]+:)?MessageID\b[^>]*>([^<]+)</.exec(xml)?.[1]?.trim();
-      if (!messageId || !/discovery\/Probe</.test(xml)) return;
-      const asked = requestedTypes(xml);
-      if (!((asked.nvt && offers.has('nvt')) || (asked.device && offers.has('device')))) return;
-      let text = renderTemplate(template, {
-        host: opts.host,
-        httpPort: opts.httpPort,
-        relatesTo: messageId,
-        ...(opts.persona.mac ? { mac: opts.persona.mac } : {}),
-      });
-      if (opts.fault === 'hostile-xaddr' && opts.hostileXaddr) {
-        text = text.replace(/(<(?:[\w-]+:)?XAddrs>)[^<]*(<)/, `$1${opts.hostileXaddr}$2`);
-      }
-      const body = opts.fault ? hostileBody(opts.fault, text) : Buffer.from(text);
-      const send =
-        opts.fault === 'wrong-source' && alt
-          ? (bytes: Buffer | string) => alt?.send(bytes, rinfo.port, rinfo.address, () => {})
-          : reply;
-      // Real devices wait a random 0–500 ms (APP_MAX_DELAY) before answering; a little jitter keeps us honest.
-      const delay = opts.multicast ? Math.floor(Math.random() * 200) : 0;
-      setTimeout(() => sendAnswer(send, body, opts.fault), delay);
-    },
-  });
-  return alt ? [socket, alt] : [socket];
+  const onMessage = (msg: Buffer, rinfo: RemoteInfo, reply: (bytes: Buffer | string) => void) => {
+    const xml = msg.toString('utf8');
+    const messageId = /<(?:[\w-]+:)?MessageID\b[^>]*>([^<]+)</.exec(xml)?.[1]?.trim();
+    if (!messageId || !/discovery\/Probe</.test(xml)) return;
+    const asked = requestedTypes(xml);
+    if (!((asked.nvt && offers.has('nvt')) || (asked.device && offers.has('device')))) return;
+    let text = renderTemplate(template, {
+      host: opts.host,
+      httpPort: opts.httpPort,
+      relatesTo: messageId,
+      ...(opts.persona.mac ? { mac: opts.persona.mac } : {}),
+    });
+    if (opts.fault === 'hostile-xaddr' && opts.hostileXaddr) {
+      text = text.replace(/(<(?:[\w-]+:)?XAddrs>)[^<]*(<)/, `$1${opts.hostileXaddr}$2`);
+    }
+    const body = opts.fault ? hostileBody(opts.fault, text) : Buffer.from(text);
+    const send =
+      opts.fault === 'wrong-source' && alt
+        ? (bytes: Buffer | string) => alt?.send(bytes, rinfo.port, rinfo.address, () => {})
+        : reply;
+    // Real devices wait a random 0–500 ms (APP_MAX_DELAY) before answering; a little jitter keeps us honest.
+    const delay = opts.multicast ? Math.floor(Math.random() * 200) : 0;
+    setTimeout(() => sendAnswer(send, body, opts.fault), delay);
+  };
+  const listen = { host: opts.host, port: opts.port, multicast: opts.multicast, onMessage };
+  const socket = await startUdpResponder({ ...listen, group: WSD_GROUP_V4 });
+  const v6 = await startUdpResponderV6({ ...listen, group: WSD_GROUP_V6 });
+  return [socket, ...(v6 ? [v6] : []), ...(alt ? [alt] : [])];
 }

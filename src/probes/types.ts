@@ -99,6 +99,8 @@ export interface HostProbe extends Probe {
 /** What one multicast discovery run sends, and how to tell our replies from strays. */
 export interface MulticastRun {
   payloads: readonly (string | Buffer)[];
+  /** What to send to the IPv6 group instead, when the text names the group (SSDP's HOST header). */
+  payloadsV6?: readonly (string | Buffer)[];
   /** True when a reply answers one of this run's payloads (e.g. RelatesTo = our MessageID). */
   accepts(reply: Buffer): boolean;
   /** The payload a reply answers, recorded as the exchange's request. */
@@ -119,11 +121,19 @@ export interface MulticastDiscovery {
   id: string;
   protocol: ExchangeProtocol;
   group: string;
+  /** The IPv6 group, for protocols that define one (WS-Discovery and SSDP ff02::c, mDNS ff02::fb). */
+  groupV6?: string;
   port: number;
   /** Also listen on the group port (SADP devices may answer to the group, not the sender). */
   listenOnGroup?: boolean;
   optIn?: boolean;
   prepare(): MulticastRun;
+  /**
+   * The addresses or URLs a reply advertises for the device itself (XAddrs, LOCATION, A records).
+   * An IPv6 reply comes from a link-local address the user never targeted; it is kept only when
+   * it speaks for an in-scope address on the segment it arrived on (see runMulticastDiscovery).
+   */
+  advertises?(reply: Buffer): string[];
   /** Addresses a reply advertises (XAddrs, LOCATION …): contacted only through the scope guard. */
   followUps?(exchange: Exchange): FollowUp[];
 }

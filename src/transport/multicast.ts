@@ -10,17 +10,31 @@ export interface LocalInterface {
   /** Network as bigint bounds, to decide whether the sweep's targets live on this segment. */
   first: bigint;
   last: bigint;
+  /**
+   * The interface's IPv6 link-local address with its zone (`fe80::1%eth0`), when it has one:
+   * IPv6 multicast discovery (ff02::c, ff02::fb) leaves from it, on the same segment.
+   */
+  linkLocal6?: string;
 }
 
 export function ipv4Interfaces(): LocalInterface[] {
   const out: LocalInterface[] = [];
   for (const [name, addrs] of Object.entries(networkInterfaces())) {
+    const linkLocal = (addrs ?? []).find(
+      (a) => a.family === 'IPv6' && !a.internal && a.address.toLowerCase().startsWith('fe80:'),
+    );
     for (const a of addrs ?? []) {
       if (a.family !== 'IPv4' || a.internal) continue;
       const addr = ipToBigInt(a.address).value;
       const mask = ipToBigInt(a.netmask).value;
       const first = addr & mask;
-      out.push({ name, address: a.address, first, last: first | (~mask & 0xffffffffn) });
+      out.push({
+        name,
+        address: a.address,
+        first,
+        last: first | (~mask & 0xffffffffn),
+        ...(linkLocal ? { linkLocal6: `${linkLocal.address}%${name}` } : {}),
+      });
     }
   }
   return out;
@@ -68,7 +82,9 @@ export interface MulticastReply {
 
 /**
  * Sends a datagram to a group from one socket per interface (bound to that interface's address,
- * multicast leaving through it) and collects unicast replies for `windowMs`.
+ * multicast leaving through it) and collects unicast replies for `windowMs`. An IPv6 group
+ * (ff02::…) is sent from each interface's link-local address, to the group in that interface's
+ * zone; interfaces without one are skipped.
  */
 export async function multicastExchange(
   interfaces: readonly LocalInterface[],
@@ -81,11 +97,17 @@ export async function multicastExchange(
   let dropped = 0;
   let kept = 0;
   const maxReplies = opts.maxReplies ?? 4096;
+  const v6 = group.includes(':');
+  const legs = interfaces.flatMap((iface) => {
+    if (!v6) return [{ iface, bindTo: iface.address, via: iface.address, to: group }];
+    if (!iface.linkLocal6) return [];
+    return [{ iface, bindTo: iface.linkLocal6, via: `::%${iface.name}`, to: `${group}%${iface.name}` }];
+  });
   await Promise.all(
-    interfaces.map(
-      (iface) =>
+    legs.map(
+      ({ iface, bindTo, via, to }) =>
         new Promise<void>((resolve) => {
-          const socket = createSocket({ type: 'udp4', reuseAddr: true });
+          const socket = createSocket({ type: v6 ? 'udp6' : 'udp4', reuseAddr: true });
           const timers: NodeJS.Timeout[] = [];
           let done = false;
           const finish = () => {
@@ -114,9 +136,9 @@ export async function multicastExchange(
               },
             });
           });
-          socket.bind(0, iface.address, () => {
+          socket.bind(0, bindTo, () => {
             try {
-              socket.setMulticastInterface(iface.address);
+              socket.setMulticastInterface(via);
               socket.setMulticastTTL(1);
             } catch {
               finish();
@@ -126,7 +148,7 @@ export async function multicastExchange(
             const gap = opts.gapMs ?? 150;
             for (let i = 0; i < repeat; i++) {
               for (const payload of payloads) {
-                timers.push(setTimeout(() => !done && socket.send(payload, port, group, () => {}), i * gap));
+                timers.push(setTimeout(() => !done && socket.send(payload, port, to, () => {}), i * gap));
               }
             }
             timers.push(setTimeout(finish, (repeat - 1) * gap + opts.windowMs));

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Exchange } from '../../src/core/exchange.ts';
 import { type LabHandle, startNetnsLab } from '../../src/lab/lab.ts';
-import { netnsAvailable } from '../../src/lab/netns.ts';
+import { linkLocalOf, netnsAvailable } from '../../src/lab/netns.ts';
 import { listPersonas } from '../../src/lab/persona.ts';
 import { MULTICAST_DISCOVERY } from '../../src/probes/index.ts';
 import { assertPersonaVerdicts, readValidEvents } from '../e2e/expectations.ts';
@@ -70,20 +70,40 @@ suite('multicast per interface, unicast across a router', () => {
     return lab.personas.filter((p) => multicastProtocols(p).includes('wsd'));
   }
 
-  /** Each persona is found by every multicast protocol it speaks exactly when its segment was chosen. */
+  /** Protocols that define an IPv6 group (WS-Discovery, SSDP, mDNS). */
+  const v6Protocols = new Set<string>(MULTICAST_DISCOVERY.filter((d) => d.groupV6).map((d) => d.protocol));
+
+  /**
+   * Each persona is found by every multicast protocol it speaks exactly when its segment was
+   * chosen: over IPv4 from its own address, and (for protocols with an IPv6 group) over IPv6 from
+   * its link-local address, the exchange naming its in-scope IPv4 address as host.
+   */
   function expectMulticastBySegment(exchanges: Exchange[], chosen: (segment: string) => boolean) {
     let checked = 0;
+    let checkedV6 = 0;
     for (const p of lab.personas) {
+      const linkLocal = linkLocalOf({ ip: p.address, ...(p.persona.mac ? { mac: p.persona.mac } : {}) });
       for (const protocol of multicastProtocols(p)) {
-        const mc = exchanges.some(
+        const mc = exchanges.filter(
           (e) => e.transport === 'multicast' && e.protocol === protocol && e.host === p.address,
         );
-        expect(mc, `${p.persona.id} (${segmentOf(p.address)}) by multicast ${protocol}`).toBe(
-          chosen(segmentOf(p.address)),
-        );
+        const where = `${p.persona.id} (${segmentOf(p.address)}) by multicast ${protocol}`;
+        expect(
+          mc.some((e) => e.source === undefined),
+          `${where} over IPv4`,
+        ).toBe(chosen(segmentOf(p.address)));
         checked += 1;
+        if (!v6Protocols.has(protocol)) continue;
+        expect(
+          mc.some((e) => e.source?.startsWith(`${linkLocal}%`)),
+          `${where} over IPv6 from ${linkLocal}`,
+        ).toBe(chosen(segmentOf(p.address)));
+        checkedV6 += 1;
       }
     }
+    // No IPv6 reply is ever recorded under its link-local address: nobody targeted it.
+    expect(exchanges.filter((e) => e.host.startsWith('fe80:'))).toEqual([]);
+    expect(checkedV6).toBeGreaterThanOrEqual(3);
     // The lab must really exercise several protocols, or this test proves little.
     expect(new Set(lab.personas.flatMap(multicastProtocols)).size).toBeGreaterThanOrEqual(5);
     expect(checked).toBeGreaterThan(5);

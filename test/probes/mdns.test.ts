@@ -102,6 +102,12 @@ describe('parseMdns / observeMdns on real published answers', () => {
     }
     // Everything came in one answer: nothing to ask again.
     expect(followUpQuestions(parseMdns(hikvisionCapture()), new Set())).toEqual([]);
+    // An answer over IPv6 speaks for the addresses its A/AAAA records give (see discovery-v6.test.ts).
+    expect(mdnsDiscovery.advertises?.(hikvisionCapture())).toEqual([
+      '10.0.1.164',
+      'fd0e:2b24:7e05:1:1a68:cbff:fe15:b284',
+      'fe80::1a68:cbff:fe15:b284',
+    ]);
   });
 
   it('Axis _axis-video._tcp: instance, host, TXT macaddress, and the MAC as mac.address', () => {

@@ -119,6 +119,16 @@ describe('parseSsdp / observeSsdp on real Axis answers', () => {
       );
       expect(String(p).endsWith('\r\n\r\n')).toBe(true);
     }
+    // Over IPv6 the same searches go to [ff02::c]:1900 and say so in HOST (UDA 1.1 §1.3.2).
+    expect(ssdpDiscovery.groupV6).toBe('ff02::c');
+    expect(run.payloadsV6?.map((p) => String(p).split('\r\n')[1])).toEqual([
+      'HOST: [FF02::C]:1900',
+      'HOST: [FF02::C]:1900',
+    ]);
+    expect(run.payloadsV6?.map((p) => searchTarget(String(p)))).toEqual(['ssdp:all', 'upnp:rootdevice']);
+    expect(ssdpDiscovery.advertises?.(Buffer.from(AXIS_M1031W))).toEqual([
+      'http://192.168.0.35:49152/rootdesc1.xml',
+    ]);
     expect(run.accepts(Buffer.from(AXIS_M1031W))).toBe(true);
     expect(run.accepts(Buffer.from(buildMSearch('ssdp:all')))).toBe(false);
     expect(ssdpDiscovery.followUps?.(ex('ssdp', AXIS_M1031W))).toEqual([

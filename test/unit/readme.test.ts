@@ -18,6 +18,14 @@ describe('README stays in step with the code', () => {
     for (const id of allProbeIds()) expect(readme, `README probe table lacks ${id}`).toContain(`\`${id}\``);
   });
 
+  it('names every multicast group, IPv4 and IPv6, a discovery sends to', () => {
+    for (const d of MULTICAST_DISCOVERY) {
+      const row = readme.split('\n').find((l) => l.startsWith(`| \`${d.id}\``)) ?? '';
+      expect(row, d.id).toContain(d.group);
+      if (d.groupV6) expect(row, d.id).toContain(d.groupV6);
+    }
+  });
+
   it('says which probes are off by default', () => {
     const optIn = [...MULTICAST_DISCOVERY, ...SERVICE_PROBES, ...HOST_PROBES]
       .filter((p) => p.optIn)

@@ -1,7 +1,8 @@
 /**
  * Lab responder for mDNS / DNS-SD (UDP 5353), built on multicast-dns: answers one-shot queries by
  * unicast to the querier's address and port, echoing the query id and questions (RFC 6762 §6.7).
- * Loopback: bound to the persona's address; netns: the wildcard, joined to 224.0.0.251.
+ * Loopback: bound to the persona's address; netns: the wildcard, joined to 224.0.0.251 and
+ * (IPv6) ff02::fb.
  */
 import { createSocket, type Socket } from 'node:dgram';
 import type * as DnsPacket from 'dns-packet';
@@ -10,12 +11,13 @@ import {
   buildPtrQuery,
   dnsPacket,
   MDNS_GROUP_V4,
+  MDNS_GROUP_V6,
   MDNS_PORT,
   SERVICE_TYPES,
 } from '../../probes/mdns/message.ts';
 import { mdnsExchange } from '../../probes/mdns/probe.ts';
 import { renderTemplate } from '../template.ts';
-import { closeUdp, startUdpResponder } from '../udp-responder.ts';
+import { closeUdp, startUdpResponder, startUdpResponderV6 } from '../udp-responder.ts';
 import type { Responder, ResponderContext } from './types.ts';
 
 export interface MdnsService {
@@ -242,69 +244,76 @@ export const mdnsResponder: Responder = {
       await new Promise<void>((resolve) => s.bind(0, '127.0.0.1', resolve));
       alt = s;
     }
-    const socket = await startUdpResponder({
+    const listen = {
       host: ctx.host,
       port: MDNS_PORT,
-      group: MDNS_GROUP_V4,
       multicast: ctx.multicast,
       onMessage() {
         // multicast-dns (below) decodes and answers.
       },
+    };
+    const sockets = [await startUdpResponder({ ...listen, group: MDNS_GROUP_V4 })];
+    const v6 = await startUdpResponderV6({ ...listen, group: MDNS_GROUP_V6 }).catch(async (err) => {
+      await closeUdp(sockets[0] as Socket);
+      throw err;
     });
-    const mdns = makeMdns({ socket, bind: false, multicast: false });
-    mdns.on('error', () => {});
-    mdns.on('warning', () => {});
-    mdns.on('query', (query, rinfo) => {
-      if (fault === 'hang') return;
-      const { answers, additionals } = answer(records, query.questions ?? [], ptrOnly);
-      if (answers.length === 0) return; // mDNS responders stay silent about what they lack
-      const id = query.id ?? 0;
-      const response = {
-        type: 'response' as const,
-        id,
-        flags: dnsPacket.AUTHORITATIVE_ANSWER,
-        questions: query.questions ?? [],
-        answers,
-        additionals,
-      };
-      const to = { port: rinfo.port, address: rinfo.address };
-      if (!fault || fault === 'ptr-only') {
-        mdns.respond(response, to);
-        return;
-      }
-      const normal = dnsPacket.encode(response);
-      if (fault === 'wrong-source' && alt) {
-        alt.send(normal, rinfo.port, rinfo.address, () => {});
-        return;
-      }
-      if (fault === 'flood') {
-        // 10,000 datagrams in batches, so the lab's own event loop (shared with tests) keeps turning.
-        let i = 0;
-        const batch = () => {
-          try {
-            for (const end = Math.min(i + 500, 10_000); i < end; i++)
-              socket.send(
-                i % 2 === 1 ? Buffer.from([i & 0xff]) : normal,
-                rinfo.port,
-                rinfo.address,
-                () => {},
-              );
-          } catch {
-            return; // the lab closed the socket mid-flood
-          }
-          if (i < 10_000) setImmediate(batch);
+    if (v6) sockets.push(v6);
+    for (const socket of sockets) {
+      const mdns = makeMdns({ socket, bind: false, multicast: false });
+      mdns.on('error', () => {});
+      mdns.on('warning', () => {});
+      mdns.on('query', (query, rinfo) => {
+        if (fault === 'hang') return;
+        const { answers, additionals } = answer(records, query.questions ?? [], ptrOnly);
+        if (answers.length === 0) return; // mDNS responders stay silent about what they lack
+        const id = query.id ?? 0;
+        const response = {
+          type: 'response' as const,
+          id,
+          flags: dnsPacket.AUTHORITATIVE_ANSWER,
+          questions: query.questions ?? [],
+          answers,
+          additionals,
         };
-        batch();
-        return;
-      }
-      const copies = fault === 'duplicate' ? 3 : 1;
-      for (let i = 0; i < copies; i++)
-        socket.send(faulty(fault, normal, id), rinfo.port, rinfo.address, () => {});
-    });
+        const to = { port: rinfo.port, address: rinfo.address };
+        if (!fault || fault === 'ptr-only') {
+          mdns.respond(response, to);
+          return;
+        }
+        const normal = dnsPacket.encode(response);
+        if (fault === 'wrong-source' && alt) {
+          alt.send(normal, rinfo.port, rinfo.address, () => {});
+          return;
+        }
+        if (fault === 'flood') {
+          // 10,000 datagrams in batches, so the lab's own event loop (shared with tests) keeps turning.
+          let i = 0;
+          const batch = () => {
+            try {
+              for (const end = Math.min(i + 500, 10_000); i < end; i++)
+                socket.send(
+                  i % 2 === 1 ? Buffer.from([i & 0xff]) : normal,
+                  rinfo.port,
+                  rinfo.address,
+                  () => {},
+                );
+            } catch {
+              return; // the lab closed the socket mid-flood
+            }
+            if (i < 10_000) setImmediate(batch);
+          };
+          batch();
+          return;
+        }
+        const copies = fault === 'duplicate' ? 3 : 1;
+        for (let i = 0; i < copies; i++)
+          socket.send(faulty(fault, normal, id), rinfo.port, rinfo.address, () => {});
+      });
+    }
     return {
       close: async () => {
         if (alt) await closeUdp(alt);
-        await closeUdp(socket);
+        for (const socket of sockets) await closeUdp(socket);
       },
     };
   },

@@ -2,15 +2,16 @@
  * Lab responder for SSDP (UDP 1900) and the UPnP device description it points at (served on its
  * own TCP port, by default 49152 as libupnp does). An M-SEARCH gets one answer per configured
  * search target that matches its ST (all of them for ssdp:all), by unicast to the searcher.
- * Loopback: bound to the persona's address; netns: the wildcard, joined to 239.255.255.250.
+ * Loopback: bound to the persona's address; netns: the wildcard, joined to 239.255.255.250 and
+ * (IPv6) ff02::c.
  */
 
-import { createSocket, type Socket as UdpSocket } from 'node:dgram';
+import { createSocket, type RemoteInfo, type Socket as UdpSocket } from 'node:dgram';
 import type { Server, Socket } from 'node:net';
 import { type Exchange, encodeResponse } from '../../core/exchange.ts';
-import { buildMSearch, SSDP_GROUP_V4, SSDP_PORT } from '../../probes/ssdp/message.ts';
+import { buildMSearch, SSDP_GROUP_V4, SSDP_GROUP_V6, SSDP_PORT } from '../../probes/ssdp/message.ts';
 import { closeServer, startTcpResponder } from '../tcp-responder.ts';
-import { closeUdp, startUdpResponder } from '../udp-responder.ts';
+import { closeUdp, startUdpResponder, startUdpResponderV6 } from '../udp-responder.ts';
 import { renderMdns } from './mdns.ts';
 import { PROVENANCE_SCHEMA } from './schema.ts';
 import type { Responder, ResponderContext } from './types.ts';
@@ -178,7 +179,7 @@ export const ssdpResponder: Responder = {
   sampleExchanges(config, ctx) {
     const cfg = config as SsdpConfig;
     const { answers, description } = rendered(cfg, ctx);
-    const request = buildMSearch('ssdp:all', ctx.host);
+    const request = buildMSearch('ssdp:all', { unicast: ctx.host });
     return [
       ...answers.map(
         (a): Exchange => ({
@@ -231,41 +232,44 @@ export const ssdpResponder: Responder = {
       await new Promise<void>((resolve) => s.bind(0, '127.0.0.1', resolve));
       alt = s;
     }
-    let socket: UdpSocket;
+    const sockets: UdpSocket[] = [];
+    const listen = {
+      host: ctx.host,
+      port: SSDP_PORT,
+      multicast: ctx.multicast,
+      onMessage(msg: Buffer, rinfo: RemoteInfo, reply: (bytes: Buffer | string) => void) {
+        const st = searchTarget(msg.toString('latin1'));
+        if (!st || fault === 'hang') return;
+        const matching = answers.filter((a) => st === 'ssdp:all' || a.st === st);
+        for (const a of matching) {
+          if (fault === 'wrong-source' && alt) alt.send(a.bytes, rinfo.port, rinfo.address, () => {});
+          else if (fault === 'garbage') reply(Buffer.from([0x48, 0x54, 0x00, 0xff, 0xc3, 0x28]));
+          else if (fault === 'oversize')
+            reply(Buffer.concat([a.bytes.subarray(0, -2), Buffer.alloc(60_000, 0x41)]));
+          else if (fault === 'duplicate') for (let i = 0; i < 3; i++) reply(a.bytes);
+          else if (fault === 'flood') {
+            // In batches, so the lab's own event loop (shared with tests) keeps turning.
+            let i = 0;
+            const batch = () => {
+              try {
+                for (const end = Math.min(i + 500, 10_000); i < end; i++)
+                  reply(i % 2 === 0 ? a.bytes : Buffer.from([i & 0xff]));
+              } catch {
+                return; // the lab closed the socket mid-flood
+              }
+              if (i < 10_000) setImmediate(batch);
+            };
+            batch();
+          } else reply(a.bytes);
+        }
+      },
+    };
     try {
-      socket = await startUdpResponder({
-        host: ctx.host,
-        port: SSDP_PORT,
-        group: SSDP_GROUP_V4,
-        multicast: ctx.multicast,
-        onMessage(msg, rinfo, reply) {
-          const st = searchTarget(msg.toString('latin1'));
-          if (!st || fault === 'hang') return;
-          const matching = answers.filter((a) => st === 'ssdp:all' || a.st === st);
-          for (const a of matching) {
-            if (fault === 'wrong-source' && alt) alt.send(a.bytes, rinfo.port, rinfo.address, () => {});
-            else if (fault === 'garbage') reply(Buffer.from([0x48, 0x54, 0x00, 0xff, 0xc3, 0x28]));
-            else if (fault === 'oversize')
-              reply(Buffer.concat([a.bytes.subarray(0, -2), Buffer.alloc(60_000, 0x41)]));
-            else if (fault === 'duplicate') for (let i = 0; i < 3; i++) reply(a.bytes);
-            else if (fault === 'flood') {
-              // In batches, so the lab's own event loop (shared with tests) keeps turning.
-              let i = 0;
-              const batch = () => {
-                try {
-                  for (const end = Math.min(i + 500, 10_000); i < end; i++)
-                    reply(i % 2 === 0 ? a.bytes : Buffer.from([i & 0xff]));
-                } catch {
-                  return; // the lab closed the socket mid-flood
-                }
-                if (i < 10_000) setImmediate(batch);
-              };
-              batch();
-            } else reply(a.bytes);
-          }
-        },
-      });
+      sockets.push(await startUdpResponder({ ...listen, group: SSDP_GROUP_V4 }));
+      const v6 = await startUdpResponderV6({ ...listen, group: SSDP_GROUP_V6 });
+      if (v6) sockets.push(v6);
     } catch (err) {
+      for (const s of sockets) await closeUdp(s);
       await closeServer(server);
       if (alt) await closeUdp(alt);
       throw err;
@@ -274,7 +278,7 @@ export const ssdpResponder: Responder = {
       tcpPorts: [cfg.description.port],
       close: async () => {
         if (alt) await closeUdp(alt);
-        await closeUdp(socket);
+        for (const s of sockets) await closeUdp(s);
         for (const s of open) s.destroy();
         await closeServer(server);
       },

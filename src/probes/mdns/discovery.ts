@@ -1,12 +1,20 @@
 import type { MulticastDiscovery } from '../types.ts';
-import { buildPtrQuery, buildQuery, MDNS_GROUP_V4, MDNS_PORT, newQueryId, SERVICE_TYPES } from './message.ts';
+import {
+  buildPtrQuery,
+  buildQuery,
+  MDNS_GROUP_V4,
+  MDNS_GROUP_V6,
+  MDNS_PORT,
+  newQueryId,
+  SERVICE_TYPES,
+} from './message.ts';
 import { answersQuery, followUpQuestions, parseMdns } from './parse.ts';
 
 /** Follow-up queries one discovery run sends at most (a flood of PTR answers cannot make us chatty). */
 const MAX_FOLLOW_UPS = 256;
 
 /**
- * Multicast DNS-SD on 224.0.0.251:5353: one query with PTR questions for every camera service type,
+ * Multicast DNS-SD on 224.0.0.251:5353 and [ff02::fb]:5353: one query with PTR questions for every camera service type,
  * sent from an ephemeral port, so responders answer by unicast (RFC 6762 §6.7). Responders that
  * answer PTR only get SRV/TXT/A follow-up queries by unicast through the runner's `followUp` hook.
  */
@@ -14,6 +22,7 @@ export const mdnsDiscovery: MulticastDiscovery = {
   id: 'mdns-multicast',
   protocol: 'mdns',
   group: MDNS_GROUP_V4,
+  groupV6: MDNS_GROUP_V6,
   port: MDNS_PORT,
   prepare() {
     const id = newQueryId();
@@ -54,5 +63,9 @@ export const mdnsDiscovery: MulticastDiscovery = {
         return query;
       },
     };
+  },
+  advertises(reply: Buffer): string[] {
+    const parsed = parseMdns(reply);
+    return parsed.ok ? parsed.addresses.map((a) => a.address) : [];
   },
 };

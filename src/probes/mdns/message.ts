@@ -12,6 +12,7 @@ export const dnsPacket = createRequire(requireHere.resolve('multicast-dns'))(
 ) as typeof DnsPacket;
 
 export const MDNS_GROUP_V4 = '224.0.0.251';
+export const MDNS_GROUP_V6 = 'ff02::fb';
 export const MDNS_PORT = 5353;
 
 /**

@@ -34,7 +34,7 @@ export const ssdpUnicastProbe: Probe = {
   async run(target: ProbeTarget, ctx: ProbeContext): Promise<ProbeOutcome> {
     const port = target.port ?? SSDP_PORT;
     const base = { probe: this.id, host: target.host, port };
-    const request = buildMSearch('ssdp:all', target.host);
+    const request = buildMSearch('ssdp:all', { unicast: target.host });
     let replies: Buffer[];
     try {
       const res = await udpExchange(ctx.guard, target.host, port, request, {

@@ -9,6 +9,8 @@ export type WsdType = keyof typeof WSD_TYPES;
 
 export const WSD_PORT = 3702;
 export const WSD_GROUP_V4 = '239.255.255.250';
+/** Link-local scope (PROTOCOLS.md §1.1). */
+export const WSD_GROUP_V6 = 'ff02::c';
 
 /** A WS-Discovery 2005/04 Probe (PROTOCOLS.md §1.2), on one line to stay in one datagram. */
 export function buildProbe(
