@@ -368,6 +368,8 @@ function markdown(
 interface MulticastResult {
   multicastMs: number;
   responders: number;
+  /** Of those, how many also answered over IPv6 (from their link-local address). */
+  respondersV6: number;
   personas: number;
   wallSeconds: number;
 }
@@ -414,17 +416,16 @@ async function multicastBench(dir: string): Promise<MulticastResult | string> {
       .filter(Boolean)
       .map((l) => JSON.parse(l) as { type: string; durations?: { multicastMs?: number } })
       .find((e) => e.type === 'summary');
-    const responders = new Set(
-      readFileSync(record, 'utf8')
-        .split('\n')
-        .filter(Boolean)
-        .map((l) => JSON.parse(l) as { transport?: string; host?: string })
-        .filter((e) => e.transport === 'multicast')
-        .map((e) => e.host),
-    );
+    const multicast = readFileSync(record, 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as { transport?: string; host?: string; source?: string })
+      .filter((e) => e.transport === 'multicast');
+    const hosts = (list: typeof multicast) => new Set(list.map((e) => e.host)).size;
     return {
       multicastMs: summary?.durations?.multicastMs ?? 0,
-      responders: responders.size,
+      responders: hosts(multicast),
+      respondersV6: hosts(multicast.filter((e) => e.source?.startsWith('fe80:'))),
       personas: lab.personas.length,
       wallSeconds,
     };
@@ -469,7 +470,8 @@ async function main(): Promise<void> {
       typeof mc === 'string'
         ? `Multicast discovery (netns lab): ${mc}.`
         : `Multicast discovery (netns lab, one segment, every multicast protocol, default window): phase 1 took ` +
-          `**${(mc.multicastMs / 1000).toFixed(2)} s**; ${mc.responders} of ${mc.personas} personas answered by multicast; ` +
+          `**${(mc.multicastMs / 1000).toFixed(2)} s** (IPv4 and IPv6 together); ${mc.responders} of ${mc.personas} ` +
+          `personas answered by multicast, ${mc.respondersV6} of them also over IPv6; ` +
           `the whole /24 sweep took ${mc.wallSeconds.toFixed(1)} s.`;
     process.stdout.write(`${mcText}\n`);
     const table = `${markdown(runs, opts, ports, placed, total, load)}\n${mcText}\n`;
