@@ -1,7 +1,5 @@
-import { classify } from '../../core/status.ts';
-import { udpExchange } from '../../transport/udp.ts';
 import type { FollowUp, Probe, ProbeContext, ProbeOutcome, ProbeTarget } from '../types.ts';
-import { recordReplyOnce } from '../udp-replies.ts';
+import { runUnicastUdp } from '../udp-replies.ts';
 
 import { buildSearch, DHIP_PORT, requestText } from './message.ts';
 import { advertisedHttpUrl, type DhipDevice, parseDhip } from './parse.ts';
@@ -37,47 +35,20 @@ export const dhipUnicastProbe: Probe = {
     'dhip.ipv4_address',
     'mac.address',
   ],
-  async run(target: ProbeTarget, ctx: ProbeContext): Promise<ProbeOutcome> {
-    const port = target.port ?? DHIP_PORT;
-    const base = { probe: this.id, host: target.host, port };
+  run(target: ProbeTarget, ctx: ProbeContext): Promise<ProbeOutcome> {
     const request = buildSearch();
-    let res: Awaited<ReturnType<typeof udpExchange>>;
-    try {
-      res = await udpExchange(ctx.guard, target.host, port, request, {
-        signal: ctx.signal,
-        windowMs: ctx.udpWindowMs,
-        repeat: 2,
-        maxReplies: 8,
-        done: (replies) => replies.some((r) => parseDhip(r.bytes).ok),
-      });
-    } catch (err) {
-      return { ...base, status: classify(err) };
-    }
-    const seen = new Set<string>();
-    const followUps: FollowUp[] = [];
-    let garbage = 0;
-    let broken = 0;
-    for (const reply of res.replies) {
-      const parsed = parseDhip(reply.bytes);
-      if (!parsed.ok) {
-        if (parsed.reason === 'not-dhip') garbage += 1;
-        else broken += 1;
-        continue;
-      }
-      const exchange = {
-        host: target.host,
-        port,
-        protocol: 'dhip',
-        probe: this.id,
-        request: requestText(request),
-      } as const;
-      if (!recordReplyOnce(ctx, seen, exchange, reply.bytes)) continue;
-      for (const f of dhipFollowUps(parsed.device, reply.from))
-        if (!followUps.some((x) => x.url === f.url)) followUps.push(f);
-    }
-    if (seen.size > 0) return { ...base, status: 'success', followUps };
-    if (broken > 0) return { ...base, status: 'protocol-error', detail: `${broken} malformed DHIP replies` };
-    if (garbage > 0) return { ...base, status: 'protocol-mismatch', detail: `${garbage} replies not DHIP` };
-    return { ...base, status: 'no-response' };
+    return runUnicastUdp(this, target, ctx, {
+      port: DHIP_PORT,
+      request,
+      recorded: requestText(request),
+      maxReplies: 8,
+      what: 'DHIP replies',
+      judge: (bytes) => {
+        const parsed = parseDhip(bytes);
+        if (parsed.ok) return { ok: true, value: parsed.device };
+        return { ok: false, why: parsed.reason === 'not-dhip' ? 'foreign' : 'broken' };
+      },
+      followUps: dhipFollowUps,
+    });
   },
 };

@@ -1,7 +1,5 @@
-import { classify } from '../../core/status.ts';
-import { udpExchange } from '../../transport/udp.ts';
 import type { Probe, ProbeContext, ProbeOutcome, ProbeTarget } from '../types.ts';
-import { recordReplyOnce } from '../udp-replies.ts';
+import { runUnicastUdp } from '../udp-replies.ts';
 
 import { buildDiscoveryRequest, DVRIP_DISCOVERY_PORT } from './message.ts';
 import { parseDvripDiscovery } from './parse.ts';
@@ -31,45 +29,15 @@ export const dvripDiscoveryProbe: Probe = {
     'dvrip.http_port',
     'mac.address',
   ],
-  async run(target: ProbeTarget, ctx: ProbeContext): Promise<ProbeOutcome> {
-    const port = target.port ?? DVRIP_DISCOVERY_PORT;
-    const base = { probe: this.id, host: target.host, port };
+  run(target: ProbeTarget, ctx: ProbeContext): Promise<ProbeOutcome> {
     const request = buildDiscoveryRequest();
-    let res: Awaited<ReturnType<typeof udpExchange>>;
-    try {
-      res = await udpExchange(ctx.guard, target.host, port, request, {
-        signal: ctx.signal,
-        windowMs: ctx.udpWindowMs,
-        repeat: 2,
-        done: (replies) => replies.some((r) => parseDvripDiscovery(r.bytes).ok),
-      });
-    } catch (err) {
-      return { ...base, status: classify(err) };
-    }
-    const seen = new Set<string>();
-    let mismatched = 0;
-    for (const reply of res.replies) {
-      if (!parseDvripDiscovery(reply.bytes).ok) {
-        mismatched += 1;
-        continue;
-      }
-      // The request is binary: recorded as hex, like a capture would show it.
-      const exchange = {
-        host: target.host,
-        port,
-        protocol: 'dvrip',
-        probe: this.id,
-        request: request.toString('hex'),
-      } as const;
-      recordReplyOnce(ctx, seen, exchange, reply.bytes);
-    }
-    if (seen.size > 0) return { ...base, status: 'success' };
-    if (mismatched > 0)
-      return {
-        ...base,
-        status: 'protocol-error',
-        detail: `${mismatched} replies not a DVRIP discovery reply`,
-      };
-    return { ...base, status: 'no-response' };
+    return runUnicastUdp(this, target, ctx, {
+      port: DVRIP_DISCOVERY_PORT,
+      request,
+      recorded: request.toString('hex'),
+      what: 'DVRIP discovery replies',
+      judge: (bytes) =>
+        parseDvripDiscovery(bytes).ok ? { ok: true, value: bytes } : { ok: false, why: 'broken' },
+    });
   },
 };

@@ -1,7 +1,5 @@
-import { classify } from '../../core/status.ts';
-import { udpExchange } from '../../transport/udp.ts';
 import type { FollowUp, Probe, ProbeContext, ProbeOutcome, ProbeTarget } from '../types.ts';
-import { recordReplyOnce } from '../udp-replies.ts';
+import { runUnicastUdp } from '../udp-replies.ts';
 
 import { buildInquiry, SADP_PORT } from './message.ts';
 import { advertisedHttpUrl, parseSadp } from './parse.ts';
@@ -44,45 +42,16 @@ export const sadpUnicastProbe: Probe = {
   timeoutMs: 2500,
   intrusiveness: 'safe',
   produces: [...SADP_FIELDS],
-  async run(target: ProbeTarget, ctx: ProbeContext): Promise<ProbeOutcome> {
-    const port = target.port ?? SADP_PORT;
-    const base = { probe: this.id, host: target.host, port };
+  run(target: ProbeTarget, ctx: ProbeContext): Promise<ProbeOutcome> {
     const { uuid, xml } = buildInquiry();
-    let res: Awaited<ReturnType<typeof udpExchange>>;
-    try {
-      res = await udpExchange(ctx.guard, target.host, port, xml, {
-        signal: ctx.signal,
-        windowMs: ctx.udpWindowMs,
-        repeat: 2,
-        done: (replies) => replies.some((r) => echoes(r.bytes, uuid)),
-      });
-    } catch (err) {
-      return { ...base, status: classify(err) };
-    }
-    const followUps: FollowUp[] = [];
-    const seen = new Set<string>();
-    let mismatched = 0;
-    for (const reply of res.replies) {
-      if (!echoes(reply.bytes, uuid)) {
-        mismatched += 1;
-        continue;
-      }
-      // A device answering both copies of the inquiry says the same twice: record it once.
-      const exchange = { host: target.host, port, protocol: 'sadp', probe: this.id, request: xml } as const;
-      if (!recordReplyOnce(ctx, seen, exchange, reply.bytes)) continue;
-      for (const f of sadpFollowUps(reply.bytes.toString('utf8')))
-        if (!followUps.some((x) => x.url === f.url)) followUps.push(f);
-    }
-    if (seen.size > 0) return { ...base, status: 'success', ...(followUps.length ? { followUps } : {}) };
-    if (mismatched > 0)
-      return { ...base, status: 'protocol-error', detail: `${mismatched} replies not answering our inquiry` };
-    if (res.dropped > 0)
-      return {
-        ...base,
-        status: 'no-response',
-        detail: `${res.dropped} datagrams from other addresses dropped`,
-      };
-    return { ...base, status: 'no-response' };
+    return runUnicastUdp(this, target, ctx, {
+      port: SADP_PORT,
+      request: xml,
+      recorded: xml,
+      what: 'SADP replies',
+      judge: (bytes) => (echoes(bytes, uuid) ? { ok: true, value: bytes } : { ok: false, why: 'broken' }),
+      followUps: (bytes) => sadpFollowUps(bytes.toString('utf8')),
+    });
   },
 };
 

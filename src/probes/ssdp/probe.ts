@@ -1,7 +1,5 @@
-import { classify } from '../../core/status.ts';
-import { udpExchange } from '../../transport/udp.ts';
 import type { FollowUp, Probe, ProbeContext, ProbeOutcome, ProbeTarget } from '../types.ts';
-import { recordReplyOnce } from '../udp-replies.ts';
+import { runUnicastUdp } from '../udp-replies.ts';
 
 import { buildMSearch, SSDP_PORT } from './message.ts';
 import { isSearchResponse, parseSsdp } from './parse.ts';
@@ -31,44 +29,22 @@ export const ssdpUnicastProbe: Probe = {
   timeoutMs: 2500,
   intrusiveness: 'safe',
   produces: ['ssdp.header.server', 'ssdp.st', 'ssdp.usn', 'ssdp.location'],
-  async run(target: ProbeTarget, ctx: ProbeContext): Promise<ProbeOutcome> {
-    const port = target.port ?? SSDP_PORT;
-    const base = { probe: this.id, host: target.host, port };
+  run(target: ProbeTarget, ctx: ProbeContext): Promise<ProbeOutcome> {
     const request = buildMSearch('ssdp:all', { unicast: target.host });
-    let replies: Buffer[];
-    try {
-      const res = await udpExchange(ctx.guard, target.host, port, request, {
-        signal: ctx.signal,
-        windowMs: ctx.udpWindowMs,
-        repeat: 2,
-        maxReplies: 32,
-      });
-      replies = res.replies.map((r) => r.bytes);
-    } catch (err) {
-      return { ...base, status: classify(err) };
-    }
-    const seen = new Set<string>();
-    const locations: (string | undefined)[] = [];
-    let mismatched = 0;
-    for (const bytes of replies) {
-      const parsed = parseSsdp(bytes);
-      if (!isSearchResponse(parsed)) {
-        mismatched += 1;
-        continue;
-      }
-      const exchange = { host: target.host, port, protocol: 'ssdp', probe: this.id, request } as const;
-      if (!recordReplyOnce(ctx, seen, exchange, bytes)) continue;
-      locations.push(parsed.message.location);
-    }
-    if (seen.size > 0)
-      return {
-        ...base,
-        status: 'success',
-        detail: `${seen.size} answers`,
-        followUps: locationFollowUps(locations),
-      };
-    if (mismatched > 0)
-      return { ...base, status: 'protocol-error', detail: `${mismatched} replies not SSDP answers` };
-    return { ...base, status: 'no-response' };
+    return runUnicastUdp(this, target, ctx, {
+      port: SSDP_PORT,
+      request,
+      recorded: request,
+      maxReplies: 32,
+      collectAll: true,
+      what: 'SSDP answers',
+      judge: (bytes) => {
+        const parsed = parseSsdp(bytes);
+        return isSearchResponse(parsed)
+          ? { ok: true, value: parsed.message.location }
+          : { ok: false, why: 'broken' };
+      },
+      followUps: (location) => locationFollowUps([location]),
+    });
   },
 };
