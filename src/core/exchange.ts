@@ -11,6 +11,7 @@ export const EXCHANGE_PROTOCOLS = [
   'sadp',
   'dhip',
   'dvrip',
+  'dahua-legacy',
   'sdk',
   'telnet',
   'ftp',

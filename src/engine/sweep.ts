@@ -257,6 +257,9 @@ export async function sweep(opts: SweepOptions): Promise<SweepStats> {
 
   const sweepHost = async (host: string): Promise<void> => {
     const hostDeadline = deadline(opts.signal, opts.hostTimeoutMs);
+    // Each probe of the host takes a deadline on this signal: up to perHost service probes and
+    // every host probe at once, more than Node's default warning threshold of 10.
+    setMaxListeners(opts.perHost + HOST_PROBES.length + 2, hostDeadline.signal);
     try {
       await sweepHostWithin(host, hostDeadline.signal);
     } finally {

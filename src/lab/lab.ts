@@ -89,11 +89,15 @@ export interface NetnsLabOptions {
    * segments the scanner is on (s1, s2) and a third (s3) behind a router, which only unicast reaches.
    */
   layout?: 'single' | 'segments';
+  /** With `segments`: which segment each persona goes on (default: round robin s1, s2, s3). */
+  placement?: (persona: Persona, index: number) => LabSegment;
 }
+
+export type LabSegment = 's1' | 's2' | 's3';
 
 export const NETNS_SEGMENT = '10.231.1.0/24';
 export const NETNS_SCANNER = '10.231.1.254';
-const SEGMENTS = ['s1', 's2', 's3'] as const;
+const SEGMENTS: readonly LabSegment[] = ['s1', 's2', 's3'];
 const segmentCidr = (i: number) => `10.231.${i + 1}.0/24`;
 
 /**
@@ -105,8 +109,9 @@ export async function startNetnsLab(opts: NetnsLabOptions): Promise<LabHandle> {
   if (!avail.ok) throw new CamsweepError('LAB', `the netns lab needs root: ${avail.reason}`);
   const spread = opts.layout === 'segments';
   const personas = opts.personas.map((persona, i) => {
-    const seg = spread ? i % SEGMENTS.length : 0;
-    return { persona, segment: SEGMENTS[seg] ?? 's1', address: `10.231.${seg + 1}.${10 + i}` };
+    const segment = spread ? (opts.placement?.(persona, i) ?? SEGMENTS[i % SEGMENTS.length] ?? 's1') : 's1';
+    const seg = SEGMENTS.indexOf(segment);
+    return { persona, segment, address: `10.231.${seg + 1}.${10 + i}` };
   });
   const topology = await createTopology({
     ...(opts.lab ? { lab: opts.lab } : {}),

@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CamsweepError } from '../core/errors.ts';
+import type { DeviceType } from '../core/identification.ts';
 import { FIXTURES_DIR } from '../core/paths.ts';
 import { readYamlFile, validateYaml } from '../core/yaml-file.ts';
 
@@ -55,6 +56,8 @@ export interface Persona {
     brand?: string;
     model?: string;
     firmware?: string;
+    /** When what the persona speaks cannot show its kind (a telnet prompt): the type to expect. */
+    deviceType?: DeviceType;
     finding: 'restricted' | 'review' | 'none';
   };
   mac?: string;

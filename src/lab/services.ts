@@ -6,19 +6,12 @@ import { readYamlFile, validateYaml } from '../core/yaml-file.ts';
 import { DEFAULT_PORTS } from '../engine/ports.ts';
 import { startHttpResponder, startSilentPort } from './http-responder.ts';
 import type { Persona } from './persona.ts';
+import { type LabMode, labPort } from './ports.ts';
 import { RESPONDERS } from './responders/index.ts';
 import type { RunningResponder } from './responders/types.ts';
 import { startWsdResponder } from './wsd-responder.ts';
 
-export type LabMode = 'loopback' | 'netns';
-
-/**
- * Loopback mode runs without root, so ports below 1024 move up by 20000 (80 → 20080); the scan
- * command the lab prints carries the same mapping in --ports.
- */
-export function labPort(port: number, mode: LabMode): number {
-  return mode === 'loopback' && port < 1024 ? port + 20_000 : port;
-}
+export { type LabMode, labPort } from './ports.ts';
 
 export interface PersonaServices {
   persona: Persona;

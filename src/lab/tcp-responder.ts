@@ -31,3 +31,59 @@ export async function listen<
 export function closeServer(server: Server): Promise<void> {
   return new Promise((resolve) => server.close(() => resolve()));
 }
+
+/** Faults writeTcpAnswer knows (persona.yaml `faults.<protocol>`). */
+export type TcpFault = 'hang' | 'reset' | 'split' | 'drip' | 'garbage' | 'oversize' | 'duplicate';
+
+const GARBAGE = Buffer.from([0x00, 0xff, 0x13, 0x37, 0xde, 0xad, 0xbe, 0xef, 0x0a, 0x00]);
+
+/**
+ * Writes a TCP responder's answer with the persona's fault: `hang` (never answers), `reset` (RST
+ * at once), `split` (7-byte pieces 5 ms apart: the reader must join them),
+ * `drip` (one byte a second), `garbage` (ten junk bytes, then FIN), `oversize` (`oversizeHead`, then
+ * 1 MiB with no line end, then FIN: only the reader's cap ends it), `duplicate` (the answer twice
+ * in one write). No fault, or one this helper does not know: the answer once. Except after
+ * `reset`, `garbage` and `oversize`, the connection stays open for the client to close.
+ */
+export function writeTcpAnswer(
+  socket: Socket,
+  bytes: Buffer,
+  fault: string | undefined,
+  opts: { oversizeHead?: Buffer } = {},
+): void {
+  switch (fault as TcpFault | undefined) {
+    case 'hang':
+      return;
+    case 'reset':
+      socket.resetAndDestroy();
+      return;
+    case 'split':
+    case 'drip': {
+      const step = fault === 'split' ? 7 : 1;
+      let i = 0;
+      const next = () => {
+        if (socket.destroyed || i >= bytes.length) {
+          clearInterval(timer);
+          return;
+        }
+        socket.write(bytes.subarray(i, i + step));
+        i += step;
+      };
+      const timer = setInterval(next, fault === 'split' ? 5 : 1000);
+      socket.once('close', () => clearInterval(timer));
+      next();
+      return;
+    }
+    case 'garbage':
+      socket.end(GARBAGE);
+      return;
+    case 'oversize':
+      socket.end(Buffer.concat([opts.oversizeHead ?? Buffer.alloc(0), Buffer.alloc(1024 * 1024, 0x41)]));
+      return;
+    case 'duplicate':
+      socket.write(Buffer.concat([bytes, bytes]));
+      return;
+    default:
+      socket.write(bytes);
+  }
+}

@@ -1,6 +1,7 @@
 import type { Exchange, ExchangeProtocol } from '../core/exchange.ts';
 import type { Observation } from '../core/observation.ts';
 import { observeFtp, observeTelnet } from '../probes/banner/parse.ts';
+import { observeDahuaLegacy } from '../probes/dahua-legacy/parse.ts';
 import { observeSdk } from '../probes/dahua-sdk/parse.ts';
 import { observeDhip } from '../probes/dhip/parse.ts';
 import { observeDvrip } from '../probes/dvrip/parse.ts';
@@ -34,6 +35,7 @@ const PARSERS: Partial<Record<ExchangeProtocol, (ex: Exchange) => Observation[]>
   sadp: observeSadp,
   dvrip: observeDvrip,
   dhip: observeDhip,
+  'dahua-legacy': observeDahuaLegacy,
   // Two producers record 'sdk': the Dahua realm request, and the Hikvision listener (nothing sent).
   sdk: (ex) => [...observeSdk(ex), ...observeSdkBanner(ex)],
   rtsp: observeRtsp,

@@ -7,6 +7,7 @@
  * Adding a probe means adding it here, nowhere else in the engine.
  */
 import { ftpBannerProbe, telnetBannerProbe } from './banner/probe.ts';
+import { dahuaLegacyProbe } from './dahua-legacy/probe.ts';
 import { dahuaSdkRealmProbe } from './dahua-sdk/probe.ts';
 import { dhipDiscovery } from './dhip/discovery.ts';
 import { dhipUnicastProbe } from './dhip/probe.ts';
@@ -54,6 +55,10 @@ export const HOST_PROBES: readonly HostProbe[] = [
   { ...ssdpUnicastProbe, skipIfMulticast: 'ssdp' },
   // Unicast only: the vendor's tools broadcast this search, and camsweep never broadcasts.
   dvripDiscoveryProbe,
+  // Unicast only, like DVRIP: Dahua's tools broadcast their legacy search (UDP 5050). Not skipped
+  // after a DHIP answer: it is another protocol with no multicast form in camsweep, and the cost
+  // is two 32-byte datagrams per live host.
+  dahuaLegacyProbe,
   // Opt-in (--enable snmp) and only with the user's community: never guessed.
   snmpProbe,
 ];

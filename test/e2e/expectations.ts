@@ -5,6 +5,7 @@ import { expect } from 'vitest';
 import type { Device } from '../../src/core/device.ts';
 import type { Finding } from '../../src/core/finding.ts';
 import { SCHEMA_DIR } from '../../src/core/paths.ts';
+import { readYamlFile } from '../../src/core/yaml-file.ts';
 import type { LabPersona } from '../../src/lab/lab.ts';
 import { RESPONDERS } from '../../src/lab/responders/index.ts';
 import type { SweepEvent } from '../../src/report/events.ts';
@@ -38,7 +39,9 @@ export function assertPersonaVerdicts(events: readonly SweepEvent[], personas: r
     if (persona.expect.brand) expect(device.brand, `${label}: brand`).toBe(persona.expect.brand);
     if (persona.expect.model) expect(device.model, `${label}: model`).toBe(persona.expect.model);
     if (persona.expect.firmware) expect(device.firmware, `${label}: firmware`).toBe(persona.expect.firmware);
-    if (['camera', 'recorder', 'printer', 'router'].includes(persona.kind)) {
+    if (persona.expect.deviceType) {
+      expect(device.deviceType, `${label}: device type`).toBe(persona.expect.deviceType);
+    } else if (['camera', 'recorder', 'printer', 'router'].includes(persona.kind)) {
       expect(device.deviceType, `${label}: device type`).toBe(persona.kind);
     }
     if (persona.kind === 'honeypot') expect(device.deviceType, `${label}: no device type`).toBeUndefined();
@@ -71,7 +74,10 @@ export function protocolsSpoken(p: LabPersona, opts: { optIn?: readonly string[]
   if (p.persona.services.wsd) out.add('wsd');
   for (const r of RESPONDERS) {
     if (r.protocol === 'snmp' && !opts.optIn?.includes('snmp')) continue;
-    if (existsSync(join(p.persona.dir, r.file))) out.add(r.protocol);
+    const path = join(p.persona.dir, r.file);
+    if (!existsSync(path)) continue;
+    // A responder that speaks several protocols (banners.yaml: telnet, FTP) says which, by its config.
+    for (const protocol of r.protocols?.(readYamlFile(path, 'LAB').data) ?? [r.protocol]) out.add(protocol);
   }
   return [...out].sort();
 }

@@ -1,19 +1,34 @@
 /**
- * Telnet and FTP greeting probes. No lab persona has real telnet/FTP evidence (Hikvision ships
- * telnetd off), so these run against test-local servers on 127.78.42.1 that send real published
- * greetings: Hikvision's "dvrdvs login:" prompt and vsftpd's "220 (vsFTPd 3.0.3)".
+ * Telnet and FTP greeting probes: the parsers on real published greetings, property tests, the
+ * banners.yaml escape format, and the probes against the loopback lab (the Hikvision telnetd and
+ * AXIS M1011 FTP personas) with every fault. Addresses: 127.78.70.0/24 (lab), 127.78.71.0/24
+ * (one-off personas and one test-local server).
  */
-import { createServer, type Server, type Socket } from 'node:net';
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Exchange, encodeResponse } from '../../src/core/exchange.ts';
+import { type Exchange, encodeResponse, responseBytes } from '../../src/core/exchange.ts';
 import { PROBE_STATUSES } from '../../src/core/status.ts';
+import { readYamlFile } from '../../src/core/yaml-file.ts';
 import { createScopeGuard, type ScopeGuard } from '../../src/engine/scope.ts';
 import { buildTargetSet } from '../../src/engine/targets.ts';
 import { identify } from '../../src/fingerprints/identify.ts';
 import { loadLibrary } from '../../src/fingerprints/load.ts';
+import { type LabHandle, startLoopbackLab } from '../../src/lab/lab.ts';
+import { listPersonas, loadPersona, type Persona } from '../../src/lab/persona.ts';
+import {
+  type BannersConfig,
+  decodeGreeting,
+  encodeGreeting,
+  GREETING_PATTERN,
+} from '../../src/lab/responders/banners.ts';
+import { startPersona } from '../../src/lab/services.ts';
 import { isField } from '../../src/observations/fields.ts';
 import { observe } from '../../src/observations/observe.ts';
+import { GREETING_MAX_BYTES } from '../../src/probes/banner/message.ts';
 import {
   bannerLines,
   MAX_LINE_CHARS,
@@ -26,12 +41,24 @@ import { ftpBannerProbe, telnetBannerProbe } from '../../src/probes/banner/probe
 import { DEFAULT_SETTINGS } from '../../src/probes/settings.ts';
 import type { ProbeContext, ServiceProbe } from '../../src/probes/types.ts';
 
-const LOCAL = '127.78.42.1';
 const library = loadLibrary();
 const IAC = 255;
-/** IAC WILL ECHO, IAC WILL SUPPRESS-GO-AHEAD, IAC DO NAWS: a typical telnetd opening. */
-const NEGOTIATION = Buffer.from([IAC, 251, 1, IAC, 251, 3, IAC, 253, 31]);
-const HIK_PROMPT = Buffer.concat([NEGOTIATION, Buffer.from('\r\ndvrdvs login: ')]);
+const PERSONAS = listPersonas();
+function persona(prefix: string): Persona {
+  const p = PERSONAS.find((x) => x.id.startsWith(prefix));
+  if (!p) throw new Error(`persona ${prefix} missing`);
+  return p;
+}
+const HIK = persona('hikvision-nvr-dvrdvs-telnetd');
+const AXIS = persona('axis-m1011-5-20-1');
+/** The bytes each persona greets with, decoded from its banners.yaml. */
+function greetingOf(p: Persona): Buffer {
+  const cfg = readYamlFile(join(p.dir, 'banners.yaml'), 'LAB').data as BannersConfig;
+  return decodeGreeting(cfg.greetings[0]?.greeting ?? '');
+}
+/** BusyBox 1.19 telnetd's negotiation (DO ECHO, DO NAWS, WILL ECHO, WILL SGA), then login's prompt. */
+const HIK_PROMPT = greetingOf(HIK);
+const AXIS_FTP = greetingOf(AXIS);
 const VSFTPD = Buffer.from('220 (vsFTPd 3.0.3)\r\n');
 
 function ex(protocol: 'telnet' | 'ftp', bytes: Buffer): Exchange {
@@ -45,9 +72,66 @@ function ex(protocol: 'telnet' | 'ftp', bytes: Buffer): Exchange {
   };
 }
 
+describe('banners.yaml greetings (escape format)', () => {
+  it('spells every byte of the personas’ greetings: telnet negotiation, CR CR LF, the prompt', () => {
+    expect([...HIK_PROMPT.subarray(0, 12)]).toEqual([
+      IAC,
+      0xfd,
+      0x01,
+      IAC,
+      0xfd,
+      0x1f,
+      IAC,
+      0xfb,
+      0x01,
+      IAC,
+      0xfb,
+      0x03,
+    ]);
+    expect(HIK_PROMPT.subarray(12).toString('latin1')).toBe('\r\r\ndvrdvs login: ');
+    expect(AXIS_FTP.toString('latin1')).toBe('220 AXIS M1011 Network Camera 5.20.1 (Oct 25 2010) ready.\r\n');
+  });
+
+  it('round-trips any bytes, and what it writes is always in the format', () => {
+    const re = new RegExp(GREETING_PATTERN, 'u');
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 1, maxLength: 300 }), (bytes) => {
+        const text = encodeGreeting(Buffer.from(bytes));
+        expect(text).toMatch(re);
+        expect([...decodeGreeting(text)]).toEqual([...bytes]);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('refuses what YAML double quotes would make of escapes, and unknown or cut escapes', () => {
+    // In double quotes YAML turns \xff into U+00FF (two bytes in UTF-8) and \r\n into real controls.
+    for (const bad of ['\u00ffdvrdvs', '220 ready.\r\n', 'a\\', '\\x4', '\\q', '\\xg0', '']) {
+      expect(() => decodeGreeting(bad), JSON.stringify(bad)).toThrow(/escape format/);
+    }
+    expect([...decodeGreeting('\\\\\\0\\t')]).toEqual([0x5c, 0x00, 0x09]);
+  });
+
+  it('a persona whose banners.yaml breaks the format does not start, and the error names file and line', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'camsweep-banners-'));
+    try {
+      cpSync(AXIS.dir, dir, { recursive: true });
+      writeFileSync(
+        join(dir, 'banners.yaml'),
+        'greetings:\n  - port: 21\n    service: ftp\n    greeting: "220 ready.\\r\\n"\n    provenance: [{ fact: f, source: s }]\n',
+      );
+      await expect(
+        startPersona(loadPersona(dir), '127.78.71.20', { mode: 'loopback', wsdPort: 3702 }),
+      ).rejects.toThrow(/banners\.yaml:4: greetings\.0\.greeting must match pattern/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('banner parsers', () => {
   it('strips telnet negotiation (incl. subnegotiation and IAC IAC) and keeps the prompt', () => {
-    expect(stripTelnet(HIK_PROMPT).toString('latin1')).toBe('\r\ndvrdvs login: ');
+    expect(stripTelnet(HIK_PROMPT).toString('latin1')).toBe('\r\r\ndvrdvs login: ');
     const sb = Buffer.from([IAC, 250, 24, 1, IAC, 240, 0x41, IAC, IAC, 0x42, IAC]);
     expect([...stripTelnet(sb)]).toEqual([0x41, 255, 0x42]);
   });
@@ -59,6 +143,14 @@ describe('banner parsers', () => {
     const ftp = observe(ex('ftp', VSFTPD));
     expect(ftp.map((o) => [o.field, o.value])).toEqual([['ftp.banner', '220 (vsFTPd 3.0.3)']]);
     expect(identify(ftp, library).filter((i) => i.maker)).toEqual([]);
+  });
+
+  it.each([
+    ['220 AXIS M1011 Network Camera 5.20.1 (Oct 25 2010) ready.\r\n', 'M1011', '5.20.1'],
+    ['220 AXIS P1357 Network Camera 5.40.19.2 (2014) ready.\r\n', 'P1357', '5.40.19.2'],
+  ])('the Axis FTP greeting %j names Axis, model and firmware', (greeting, model, firmware) => {
+    const ids = identify(observeFtp(ex('ftp', Buffer.from(greeting))), library);
+    expect(ids).toMatchObject([{ maker: 'axis', model, firmware, deviceType: 'camera' }]);
   });
 
   it('an FTP port that does not greet with a reply code yields no ftp.banner', () => {
@@ -94,40 +186,49 @@ describe('banner parsers', () => {
   });
 });
 
-describe('telnet and FTP probes against test-local servers', () => {
-  let server: Server;
-  let port = 0;
+describe('telnet and FTP probes against the loopback lab', () => {
+  const TELNET = 20023;
+  const FTP = 20021;
+  let lab: LabHandle;
   let guard: ScopeGuard;
-  let behaviour: (socket: Socket) => void = () => {};
-  const sockets = new Set<Socket>();
-  const timers = new Set<NodeJS.Timeout>();
-  const later = (ms: number, f: () => void) => {
-    const t = setTimeout(() => {
-      timers.delete(t);
-      f();
-    }, ms);
-    timers.add(t);
-  };
+  const at: Record<string, string> = {};
+  let local: Server;
+  let localPort = 0;
+  const received: Buffer[] = [];
 
   beforeAll(async () => {
-    server = createServer((socket) => {
-      sockets.add(socket);
-      socket.on('close', () => sockets.delete(socket));
-      socket.on('error', () => {});
-      behaviour(socket);
+    const lineup: [string, Persona][] = [
+      ['hikvision', HIK],
+      ['axis', AXIS],
+      ...(['split', 'drip'] as const).map((f): [string, Persona] => [
+        `telnet-${f}`,
+        { ...HIK, faults: { telnet: f } },
+      ]),
+      ['telnet-reset', { ...HIK, faults: { banner: 'reset' } }],
+      ...(['hang', 'reset', 'split', 'drip', 'garbage', 'oversize', 'duplicate'] as const).map(
+        (f): [string, Persona] => [`ftp-${f}`, { ...AXIS, faults: { ftp: f } }],
+      ),
+    ];
+    lab = await startLoopbackLab({ personas: lineup.map(([, p]) => p), base: '127.78.70.10' });
+    for (const [i, [key]] of lineup.entries()) at[key] = lab.personas[i]?.address ?? '';
+    // One test-local server, for what the lab cannot show: what the probe sends (nothing).
+    local = createServer((s) => {
+      s.on('data', (d: Buffer) => received.push(d));
+      s.on('error', () => {});
+      s.write(HIK_PROMPT);
+      s.setTimeout(5000, () => s.destroy());
     });
-    await new Promise<void>((resolve) => server.listen(0, LOCAL, () => resolve()));
-    const a = server.address();
-    port = typeof a === 'object' && a ? a.port : 0;
-    guard = createScopeGuard(await buildTargetSet({ targets: [LOCAL] }));
+    await new Promise<void>((resolve) => local.listen(0, '127.78.71.1', () => resolve()));
+    const a = local.address();
+    localPort = typeof a === 'object' && a ? a.port : 0;
+    guard = createScopeGuard(await buildTargetSet({ targets: [...lab.targets, '127.78.71.1'] }));
   });
   afterAll(async () => {
-    for (const t of timers) clearTimeout(t);
-    for (const s of sockets) s.destroy();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await lab?.stop();
+    await new Promise<void>((resolve) => (local ? local.close(() => resolve()) : resolve()));
   });
 
-  async function run(probe: ServiceProbe, deadlineMs = 4000) {
+  async function run(probe: ServiceProbe, host: string, port: number, deadlineMs = 4000) {
     const exchanges: Exchange[] = [];
     const ctx: ProbeContext = {
       signal: AbortSignal.timeout(deadlineMs),
@@ -137,72 +238,109 @@ describe('telnet and FTP probes against test-local servers', () => {
       udpWindowMs: 300,
       settings: DEFAULT_SETTINGS,
     };
-    const outcome = await probe.run({ host: LOCAL, port }, ctx);
+    const started = Date.now();
+    const outcome = await probe.run({ host, port }, ctx);
+    const ms = Date.now() - started;
     expect(PROBE_STATUSES).toContain(outcome.status);
     const observations = exchanges.flatMap(observe);
-    return { outcome, exchanges, observations };
+    return { outcome, exchanges, observations, ids: identify(observations, library), ms };
   }
 
-  it('telnet: negotiation, then the prompt in a later write; we send nothing', async () => {
-    const received: Buffer[] = [];
-    behaviour = (s) => {
-      s.on('data', (d) => received.push(d));
-      s.write(NEGOTIATION);
-      later(50, () => s.write('\r\ndvrdvs login: '));
-    };
-    const r = await run(telnetBannerProbe);
+  it('Hikvision telnetd: the prompt after the negotiation names Hikvision; the raw bytes are recorded', async () => {
+    const r = await run(telnetBannerProbe, at.hikvision ?? '', TELNET);
     expect(r.outcome.status).toBe('success');
-    expect(r.observations.map((o) => o.value)).toEqual(['dvrdvs login:']);
+    expect(r.observations.map((o) => [o.field, o.value])).toEqual([['telnet.banner', 'dvrdvs login:']]);
+    expect(r.ids.map((i) => i.maker)).toEqual(['hikvision']);
+    // Kept verbatim (IAC bytes included), so `identify --from` sees what the live sweep saw.
+    expect(r.exchanges).toHaveLength(1);
+    expect(responseBytes(r.exchanges[0] as Exchange).equals(HIK_PROMPT)).toBe(true);
+  });
+
+  it('AXIS M1011: the FTP greeting names Axis, the model and the firmware', async () => {
+    const r = await run(ftpBannerProbe, at.axis ?? '', FTP);
+    expect(r.outcome.status).toBe('success');
+    expect(r.ids).toMatchObject([{ maker: 'axis', model: 'M1011', firmware: '5.20.1' }]);
+  });
+
+  it('sends nothing: reads the greeting without a byte to the device', async () => {
+    const r = await run(telnetBannerProbe, '127.78.71.1', localPort);
+    expect(r.outcome.status).toBe('success');
     expect(r.exchanges[0]?.request).toBeUndefined();
     expect(Buffer.concat(received).length).toBe(0);
   });
 
-  it('ftp: the vsftpd greeting; split into pieces it reads the same', async () => {
-    behaviour = (s) => s.write(VSFTPD);
-    expect((await run(ftpBannerProbe)).observations.map((o) => o.value)).toEqual(['220 (vsFTPd 3.0.3)']);
-    behaviour = (s) => {
-      s.write(VSFTPD.subarray(0, 5));
-      later(30, () => s.write(VSFTPD.subarray(5)));
-    };
-    expect((await run(ftpBannerProbe)).observations.map((o) => o.value)).toEqual(['220 (vsFTPd 3.0.3)']);
+  it('a persona speaks only the services its banners.yaml lists', async () => {
+    expect((await run(ftpBannerProbe, at.hikvision ?? '', FTP)).outcome.status).toBe('connection-refused');
+    expect((await run(telnetBannerProbe, at.axis ?? '', TELNET)).outcome.status).toBe('connection-refused');
   });
 
-  it('duplicate greeting: two lines, both kept, nothing else', async () => {
-    behaviour = (s) => s.write(Buffer.concat([VSFTPD, VSFTPD]));
-    const r = await run(ftpBannerProbe);
-    expect(r.outcome.status).toBe('success');
-    expect(r.observations.map((o) => o.value)).toEqual(['220 (vsFTPd 3.0.3)', '220 (vsFTPd 3.0.3)']);
-  });
-
-  it('hang (a silent port): no-response within the greeting window, nothing recorded', async () => {
-    behaviour = () => {};
-    const r = await run(telnetBannerProbe);
+  it('hang (a silent port): no-response when the greeting window closes, nothing recorded', async () => {
+    const r = await run(ftpBannerProbe, at['ftp-hang'] ?? '', FTP);
     expect(r.outcome.status).toBe('no-response');
     expect(r.exchanges).toEqual([]);
+    expect(r.ms).toBeLessThan(ftpBannerProbe.timeoutMs);
   });
 
-  it('the probe deadline still wins over the greeting window', async () => {
-    behaviour = () => {};
-    expect((await run(ftpBannerProbe, 300)).outcome.status).toBe('connection-timeout');
+  it('hang: the probe deadline still wins over the greeting window', async () => {
+    expect((await run(ftpBannerProbe, at['ftp-hang'] ?? '', FTP, 300)).outcome.status).toBe(
+      'connection-timeout',
+    );
   });
 
-  it('reset: connection-reset', async () => {
-    behaviour = (s) => s.resetAndDestroy();
-    expect((await run(ftpBannerProbe)).outcome.status).toBe('connection-reset');
+  it.each([
+    ['ftp-reset', ftpBannerProbe, FTP],
+    ['telnet-reset', telnetBannerProbe, TELNET],
+  ] as const)('reset (%s): connection-reset, nothing attributed', async (key, probe, port) => {
+    const r = await run(probe, at[key] ?? '', port);
+    expect(r.outcome.status).toBe('connection-reset');
+    expect(r.ids).toEqual([]);
+  });
+
+  it('split writes (7-byte pieces): the same greeting and the same verdicts as in one piece', async () => {
+    const telnet = await run(telnetBannerProbe, at['telnet-split'] ?? '', TELNET);
+    expect(telnet.observations.map((o) => o.value)).toEqual(['dvrdvs login:']);
+    expect(telnet.ids.map((i) => i.maker)).toEqual(['hikvision']);
+    const ftp = await run(ftpBannerProbe, at['ftp-split'] ?? '', FTP);
+    expect(ftp.ids).toMatchObject([{ maker: 'axis', model: 'M1011', firmware: '5.20.1' }]);
+  });
+
+  it('drip (1 byte/s): ends well within the probe deadline and names nothing from a fragment', async () => {
+    for (const [probe, key, port] of [
+      [ftpBannerProbe, 'ftp-drip', FTP],
+      [telnetBannerProbe, 'telnet-drip', TELNET],
+    ] as const) {
+      const r = await run(probe, at[key] ?? '', port);
+      expect(r.ms, key).toBeLessThan(probe.timeoutMs);
+      expect(r.ids, key).toEqual([]);
+      for (const e of r.exchanges) expect(responseBytes(e).length, key).toBeLessThan(4);
+    }
   });
 
   it('garbage on the FTP port: protocol-mismatch, recorded, no ftp.banner', async () => {
-    behaviour = (s) => s.end(Buffer.from([0x00, 0xff, 0x13, 0x37, 0xde, 0xad]));
-    const r = await run(ftpBannerProbe);
+    const r = await run(ftpBannerProbe, at['ftp-garbage'] ?? '', FTP);
     expect(r.outcome.status).toBe('protocol-mismatch');
     expect(r.exchanges).toHaveLength(1);
     expect(r.observations).toEqual([]);
   });
 
-  it('oversize: an endless greeting is cut at the byte cap', async () => {
-    behaviour = (s) => s.write(`220 ${'A'.repeat(1024 * 1024)}`);
-    const r = await run(ftpBannerProbe);
+  it('oversize: an endless greeting line is cut at the byte cap, and the cut line names no model', async () => {
+    const r = await run(ftpBannerProbe, at['ftp-oversize'] ?? '', FTP);
     expect(r.outcome.status).toBe('success');
-    expect(Buffer.from(r.exchanges[0]?.response ?? '').length).toBeLessThanOrEqual(4096);
+    expect(responseBytes(r.exchanges[0] as Exchange).length).toBeLessThanOrEqual(GREETING_MAX_BYTES);
+    expect(r.observations).toHaveLength(1);
+    expect(r.observations[0]?.value.length).toBe(MAX_LINE_CHARS);
+    expect(r.ids).toEqual([]);
+  });
+
+  it('duplicate greeting: both lines kept, the same verdict', async () => {
+    const r = await run(ftpBannerProbe, at['ftp-duplicate'] ?? '', FTP);
+    expect(r.outcome.status).toBe('success');
+    expect(r.observations.map((o) => o.value)).toEqual([
+      '220 AXIS M1011 Network Camera 5.20.1 (Oct 25 2010) ready.',
+      '220 AXIS M1011 Network Camera 5.20.1 (Oct 25 2010) ready.',
+    ]);
+    expect(new Set(r.ids.map((i) => `${i.maker} ${i.model} ${i.firmware}`))).toEqual(
+      new Set(['axis M1011 5.20.1']),
+    );
   });
 });

@@ -177,8 +177,9 @@ describe('sweep() over the loopback lab', () => {
       const probes = new Set(h.exchanges.map((ex) => ex.probe));
       // The hostile persona's only XAddr is out of scope, so it alone has no ONVIF exchange.
       const followed = h.host === at.hostile ? [] : ['onvif-soap'];
-      // The Dahua persona (the hostile one here) also answers DHIP discovery (its dhip.yaml).
-      const dhip = h.host === at.hostile ? ['dhip-unicast'] : [];
+      // The Dahua persona (the hostile one here) also answers DHIP discovery (its dhip.yaml) and
+      // the legacy discovery on UDP 5050 (its dahua-legacy.yaml).
+      const dhip = h.host === at.hostile ? ['dhip-unicast', 'dahua-legacy-discovery'] : [];
       // The Hikvision persona also answers SADP and mDNS (its sadp.yaml and mdns.yaml).
       const sadp = h.host === at.hikvision ? ['sadp-unicast', 'mdns-unicast'] : [];
       // After the root page the HTTP probe fetches /favicon.ico (and vendor paths) as http-extras.

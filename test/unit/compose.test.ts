@@ -10,8 +10,10 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { type ScanOptions, scanCommand } from '../../src/cli/commands/scan.ts';
 import { PACKAGE_ROOT } from '../../src/core/paths.ts';
+import { readYamlFile } from '../../src/core/yaml-file.ts';
 import { buildTargetSet, ipToBigInt } from '../../src/engine/targets.ts';
-import { listPersonas } from '../../src/lab/persona.ts';
+import { listPersonas, type Persona } from '../../src/lab/persona.ts';
+import { RESPONDERS } from '../../src/lab/responders/index.ts';
 
 interface Service {
   command?: string[];
@@ -46,6 +48,18 @@ function inSubnet(address: string): boolean {
 
 function addressOf(service: Service): string | undefined {
   return networkName ? (service.networks?.[networkName]?.ipv4_address ?? undefined) : undefined;
+}
+
+/** TCP ports a persona's responders answer on, from what they would record (banners.yaml: 23, 21). */
+function responderTcpPorts(p: Persona): string[] {
+  return RESPONDERS.flatMap((r) => {
+    const path = join(p.dir, r.file);
+    if (!r.sampleExchanges || !existsSync(path)) return [];
+    return r
+      .sampleExchanges(readYamlFile(path, 'LAB').data, { persona: p, host: '192.0.2.1', httpPort: 80 })
+      .filter((e) => e.transport === 'tcp' && e.response.length > 0)
+      .map((e) => String(e.port));
+  });
 }
 
 /** The persona services, by the persona folder their serve.ts command names. */
@@ -120,14 +134,15 @@ describe('docker-compose.yml', () => {
     }
   });
 
-  it('health-checks each persona on its own address and one of its HTTP ports', () => {
+  it('health-checks each persona on its own address and one of its HTTP ports (without HTTP: a TCP port a responder answers on)', () => {
     for (const p of personas) {
       const service = compose.services[p.id];
       const test = service?.healthcheck?.test ?? [];
       expect(test.slice(0, 3)).toEqual(['CMD', 'node', 'docker/healthcheck.mjs']);
       expect(test[3]).toBe(service ? addressOf(service) : undefined);
-      const ports = (p.services.http ?? []).map((h) => String(h.port));
-      expect(ports).toContain(test[4]);
+      const http = (p.services.http ?? []).map((h) => String(h.port));
+      const ports = http.length > 0 ? http : responderTcpPorts(p);
+      expect(ports, p.id).toContain(test[4]);
     }
     expect(existsSync(join(PACKAGE_ROOT, 'docker', 'healthcheck.mjs'))).toBe(true);
   });

@@ -17,6 +17,7 @@ import { listPersonas, type Persona } from '../../src/lab/persona.ts';
 import { RESPONDERS } from '../../src/lab/responders/index.ts';
 import { renderHttpResponse, renderTemplate, type TemplateVars } from '../../src/lab/template.ts';
 import { FIELDS, isField } from '../../src/observations/fields.ts';
+import { buildReply } from '../../src/probes/dahua-legacy/message.ts';
 import type { Probe } from '../../src/probes/types.ts';
 
 /** Fields computed from other observations rather than parsed from an exchange. */
@@ -126,8 +127,9 @@ function personaExchanges(p: Persona, host: string): Exchange[] {
  */
 const EXTRA_HOST = '127.0.9.1';
 const extraExchanges: Exchange[] = [
-  // Favicon, cookie, RTSP with SDP, banners and an SDK port that volunteered bytes (issue #3
-  // items 7, 9, 10, 11): no persona serves these, so their shapes are exercised here.
+  // Favicon, cookie, RTSP with SDP and an SDK port that volunteered bytes (issue #3 items 7, 9,
+  // 10, 11): no persona serves these, so their shapes are exercised here. (Telnet and FTP
+  // greetings come from the personas' banners.yaml.)
   exchange(
     'http',
     EXTRA_HOST,
@@ -154,8 +156,6 @@ const extraExchanges: Exchange[] = [
         'v=0\r\ns=Media Server\r\na=tool:LIVE555 x\r\nt=0 0\r\n',
     ),
   ),
-  exchange('telnet', EXTRA_HOST, 23, Buffer.from([255, 253, 1, ...Buffer.from('\r\ndvrdvs login: ')])),
-  exchange('ftp', EXTRA_HOST, 21, Buffer.from('220 (vsFTPd 3.0.3)\r\n')),
   exchange('sdk', EXTRA_HOST, 8000, Buffer.from([0, 0, 0, 16])),
   exchange(
     'http',
@@ -213,6 +213,15 @@ const extraExchanges: Exchange[] = [
       head.writeUInt32LE(body.length, 16);
       return Buffer.concat([head, body]);
     })(),
+    { transport: 'udp' },
+  ),
+  // The Dahua persona's 5050 reply leaves the version and HTTPS port unset (no real values known);
+  // the layout's version (4 x u16 at 0x20) and HTTPS port (0x60) in an ASSEMBLED reply, values illustrative.
+  exchange(
+    'dahua-legacy',
+    EXTRA_HOST,
+    5050,
+    buildReply({ mac: '3c:ef:8c:00:00:01', version: [2, 400, 0, 16], httpsPort: 443 }),
     { transport: 'udp' },
   ),
 ];
@@ -306,6 +315,8 @@ describe("every field a probe lists in produces is emitted by its protocol's par
       ['wsd', 'mac.address'],
       ['derived', 'mac.oui.org'],
       ['tcp', 'tcp.open_port'],
+      ['telnet', 'telnet.banner'],
+      ['ftp', 'ftp.banner'],
     ];
     const missing = want
       .filter(([protocol, field]) => !fromPersonas.get(protocol)?.has(field))

@@ -7,6 +7,7 @@
 import type { Socket } from 'node:net';
 import { encodeResponse } from '../../core/exchange.ts';
 import { frameRealmReply, REALM_REQUEST } from '../../probes/dahua-sdk/message.ts';
+import { labPort } from '../ports.ts';
 import { closeServer, startTcpResponder } from '../tcp-responder.ts';
 import { PROVENANCE_SCHEMA } from './schema.ts';
 import type { Responder } from './types.ts';
@@ -55,8 +56,7 @@ export const dahuaSdkResponder: Responder = {
   async start(config, ctx) {
     const cfg = config as DahuaSdkConfig;
     const wanted = cfg.port ?? 37777;
-    // labPort (src/lab/services.ts) without importing it: services.ts imports this registry.
-    const port = ctx.mode === 'loopback' && wanted < 1024 ? wanted + 20_000 : wanted;
+    const port = labPort(wanted, ctx.mode);
     const reply = frameRealmReply(`Realm:${cfg.realm}\r\nRandom:${cfg.random}\r\n\r\n`);
     const fault = ctx.fault as DahuaSdkFault | undefined;
     const answer = (socket: Socket) => {

@@ -1,4 +1,6 @@
 /** Lab responders by protocol config file (see ./types.ts). Add a responder here. */
+import { bannersResponder } from './banners.ts';
+import { dahuaLegacyResponder } from './dahua-legacy.ts';
 import { dahuaSdkResponder } from './dahua-sdk.ts';
 import { dhipResponder } from './dhip.ts';
 import { dvripResponder } from './dvrip.ts';
@@ -16,6 +18,8 @@ export const RESPONDERS: readonly Responder[] = [
   dahuaSdkResponder,
   sadpResponder,
   dvripResponder,
+  dahuaLegacyResponder,
   rtspResponder,
   snmpResponder,
+  bannersResponder,
 ];

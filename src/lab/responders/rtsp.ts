@@ -7,7 +7,8 @@
  */
 
 import type { Socket } from 'node:net';
-import { closeServer, startTcpResponder } from '../tcp-responder.ts';
+import { labPort } from '../ports.ts';
+import { closeServer, startTcpResponder, writeTcpAnswer } from '../tcp-responder.ts';
 import { renderHttpResponse } from '../template.ts';
 import { PROVENANCE_SCHEMA } from './schema.ts';
 import type { Responder } from './types.ts';
@@ -19,8 +20,11 @@ export interface RtspConfig {
   responses: Record<string, string>;
 }
 
-/** Faults: hang, reset, split (small writes), garbage, oversize, duplicate (each answer twice). */
-export type RtspFault = 'hang' | 'reset' | 'split' | 'garbage' | 'oversize' | 'duplicate';
+/**
+ * Faults (src/lab/tcp-responder.ts writeTcpAnswer): hang, reset, split, drip, garbage, duplicate
+ * (each answer twice), oversize (an endless RTSP head: no blank line ever comes).
+ */
+const OVERSIZE_HEAD = Buffer.from('RTSP/1.0 200 OK\r\nX-Pad: ');
 
 const MAX_REQUEST = 16 * 1024;
 
@@ -54,9 +58,8 @@ export const rtspResponder: Responder = {
   async start(config, ctx) {
     const cfg = config as RtspConfig;
     const wanted = cfg.port ?? 554;
-    // labPort (src/lab/services.ts) without importing it: services.ts imports this registry.
-    const port = ctx.mode === 'loopback' && wanted < 1024 ? wanted + 20_000 : wanted;
-    const fault = ctx.fault as RtspFault | undefined;
+    const port = labPort(wanted, ctx.mode);
+    const fault = ctx.fault;
     const mac = ctx.persona.mac;
     const render = (method: string, cseq: string): Buffer | undefined => {
       const text = cfg.responses[method] ?? cfg.responses.default;
@@ -65,46 +68,6 @@ export const rtspResponder: Responder = {
         .replaceAll('{{cseq}}', cseq)
         .replaceAll('{{macUpper}}', (mac ?? '00:00:00:00:00:00').replaceAll(':', '').toUpperCase());
       return renderHttpResponse(filled, { host: ctx.host, httpPort: ctx.httpPort, ...(mac ? { mac } : {}) });
-    };
-    const timers = new Set<NodeJS.Timeout>();
-    const answer = (socket: Socket, bytes: Buffer) => {
-      switch (fault) {
-        case 'hang':
-          return;
-        case 'reset':
-          socket.resetAndDestroy();
-          return;
-        case 'split': {
-          // Seven-byte pieces 5 ms apart: the reader must join them.
-          let i = 0;
-          const next = () => {
-            if (socket.destroyed || i >= bytes.length) return;
-            socket.write(bytes.subarray(i, i + 7));
-            i += 7;
-            const t = setTimeout(() => {
-              timers.delete(t);
-              next();
-            }, 5);
-            timers.add(t);
-          };
-          next();
-          return;
-        }
-        case 'garbage':
-          socket.end(Buffer.from([0x00, 0xff, 0x13, 0x37, 0xde, 0xad, 0xbe, 0xef, 0x0a, 0x00]));
-          return;
-        case 'oversize':
-          // An endless head: no blank line ever comes, only the reader's cap ends it.
-          socket.end(
-            Buffer.concat([Buffer.from('RTSP/1.0 200 OK\r\nX-Pad: '), Buffer.alloc(1024 * 1024, 0x41)]),
-          );
-          return;
-        case 'duplicate':
-          socket.write(Buffer.concat([bytes, bytes]));
-          return;
-        default:
-          socket.write(bytes);
-      }
     };
     const open = new Set<Socket>();
     const server = await startTcpResponder(ctx.host, port, (socket) => {
@@ -124,14 +87,13 @@ export const rtspResponder: Responder = {
           buf = buf.slice(end).replace(/^\r?\n\r?\n/, '');
           const { method, cseq } = requestInfo(head);
           const bytes = render(method, cseq);
-          if (bytes) answer(socket, bytes);
+          if (bytes) writeTcpAnswer(socket, bytes, fault, { oversizeHead: OVERSIZE_HEAD });
         }
       });
     });
     return {
       tcpPorts: [port],
       close: async () => {
-        for (const t of timers) clearTimeout(t);
         for (const s of open) s.destroy();
         await closeServer(server);
       },

@@ -9,7 +9,7 @@ import type { Socket } from 'node:dgram';
 import { encodeResponse } from '../../core/exchange.ts';
 import { describeRequest, encodeInteger, encodeOid, SNMP_OIDS, TAG, tlv } from '../../probes/snmp/message.ts';
 import { parseSnmpMessage, redactCommunity } from '../../probes/snmp/parse.ts';
-import { labPort } from '../services.ts';
+import { labPort } from '../ports.ts';
 import { closeUdp, sendAnswer, startUdpResponder } from '../udp-responder.ts';
 import { PROVENANCE_SCHEMA } from './schema.ts';
 import type { Responder } from './types.ts';

@@ -1,6 +1,6 @@
 import type { Exchange } from '../../core/exchange.ts';
 import type { Persona } from '../persona.ts';
-import type { LabMode } from '../services.ts';
+import type { LabMode } from '../ports.ts';
 
 export interface ResponderContext {
   persona: Persona;
@@ -37,4 +37,9 @@ export interface Responder {
    * test/unit/fields.test.ts sees every field the personas' protocol configs make parsers emit.
    */
   sampleExchanges?(config: unknown, ctx: Pick<ResponderContext, 'persona' | 'host' | 'httpPort'>): Exchange[];
+  /**
+   * The exchange protocols this config makes the persona speak, when that is not just `protocol`
+   * (banners.yaml: telnet, FTP or both), so the e2e tests check each one was answered.
+   */
+  protocols?(config: unknown): string[];
 }
