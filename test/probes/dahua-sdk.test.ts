@@ -7,13 +7,10 @@ import { createServer, type Server, type Socket } from 'node:net';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Exchange, encodeResponse, responseBytes } from '../../src/core/exchange.ts';
-import { PROBE_STATUSES } from '../../src/core/status.ts';
-import { createScopeGuard, type ScopeGuard } from '../../src/engine/scope.ts';
+import { createScopeGuard } from '../../src/engine/scope.ts';
 import { buildTargetSet } from '../../src/engine/targets.ts';
 import { identify } from '../../src/fingerprints/identify.ts';
 import { loadLibrary } from '../../src/fingerprints/load.ts';
-import { type LabHandle, startLoopbackLab } from '../../src/lab/lab.ts';
-import { listPersonas, type Persona } from '../../src/lab/persona.ts';
 import { startPersona } from '../../src/lab/services.ts';
 import { isField } from '../../src/observations/fields.ts';
 import { observe } from '../../src/observations/observe.ts';
@@ -21,8 +18,7 @@ import { frameRealmReply, REALM_REQUEST } from '../../src/probes/dahua-sdk/messa
 import { observeSdk, parseRealmReply } from '../../src/probes/dahua-sdk/parse.ts';
 import { dahuaSdkRealmProbe } from '../../src/probes/dahua-sdk/probe.ts';
 import { SERVICE_PROBES } from '../../src/probes/index.ts';
-import { DEFAULT_SETTINGS } from '../../src/probes/settings.ts';
-import type { ProbeContext, ProbeOutcome } from '../../src/probes/types.ts';
+import { persona, probeContext, useFaultLab } from '../helpers/probe-lab.ts';
 
 /** Reply body of a live device (Go test "Real capture from a live device", public code search id 54841098109). */
 const REAL_BODY = 'Realm:Login to 18038F6DBFE666A3\r\nRandom:166042717d\r\n\r\n';
@@ -38,24 +34,6 @@ function exchangeOf(bytes: Buffer, host = BASE): Exchange {
     probe: 'dahua-sdk-realm',
     request: REALM_REQUEST.toString('latin1'),
     ...encodeResponse(bytes),
-  };
-}
-
-const ALL = listPersonas();
-function persona(prefix: string): Persona {
-  const p = ALL.find((x) => x.id.startsWith(prefix));
-  if (!p) throw new Error(`no persona ${prefix}`);
-  return p;
-}
-
-function ctxOf(guard: ScopeGuard, record: (ex: Exchange) => void, ms = 3000): ProbeContext {
-  return {
-    signal: AbortSignal.timeout(ms),
-    guard,
-    record,
-    wsdPort: 3702,
-    udpWindowMs: 300,
-    settings: DEFAULT_SETTINGS,
   };
 }
 
@@ -133,39 +111,31 @@ describe('parseRealmReply / observeSdk', () => {
 });
 
 describe('dahua-sdk-realm against the loopback lab', () => {
-  let lab: LabHandle;
   const dahua = persona('dahua-ipc-hdw1025c');
-  const amcrest = persona('amcrest-ip2m-841b');
   const faults = ['hang', 'reset', 'split', 'garbage', 'oversize', 'duplicate'] as const;
-
-  beforeAll(async () => {
-    lab = await startLoopbackLab({
-      personas: [dahua, amcrest, ...faults.map((f) => ({ ...dahua, faults: { sdk: f } }))],
-      base: BASE,
-    });
+  const lab = useFaultLab({
+    base: BASE,
+    protocol: 'sdk',
+    lineup: [
+      { key: 'dahua', persona: dahua },
+      { key: 'amcrest', persona: 'amcrest-ip2m-841b' },
+      ...faults.map((f) => ({ key: f, persona: dahua, fault: f })),
+    ],
   });
-  afterAll(async () => {
-    await lab.stop();
+  const run = lab.runner(dahuaSdkRealmProbe, {
+    observe: observeSdk,
+    timeoutMs: 3000,
+    windowMs: 300,
+    port: 37777,
+    service: 'dahua-sdk',
   });
-
-  const at = (i: number) => lab.targets[i] ?? '';
-  async function run(i: number, ms = 3000): Promise<{ outcome: ProbeOutcome; exchanges: Exchange[] }> {
-    const exchanges: Exchange[] = [];
-    const guard = createScopeGuard(await buildTargetSet({ targets: lab.targets }));
-    const outcome = await dahuaSdkRealmProbe.run(
-      { host: at(i), port: 37777, service: 'dahua-sdk' },
-      ctxOf(guard, (e) => exchanges.push(e), ms),
-    );
-    expect(PROBE_STATUSES).toContain(outcome.status);
-    return { outcome, exchanges };
-  }
   const realms = (exchanges: Exchange[]) => exchanges.flatMap(observeSdk).map((o) => o.value);
 
   it('the Dahua persona names its serial realm; the Amcrest persona "Login to Amcrest"', async () => {
-    const d = await run(0);
+    const d = await run('dahua');
     expect(d.outcome.status).toBe('success');
     expect(realms(d.exchanges)).toEqual(['Login to 2J0101FPAA9F3E2']);
-    const a = await run(1);
+    const a = await run('amcrest');
     expect(a.outcome.status).toBe('success');
     expect(realms(a.exchanges)).toEqual(['Login to Amcrest']);
   });
@@ -180,28 +150,28 @@ describe('dahua-sdk-realm against the loopback lab', () => {
   });
 
   it('hang: connection-timeout at the deadline, never a hang', async () => {
-    const { outcome } = await run(2, 1500);
+    const { outcome } = await run('hang', { timeoutMs: 1500 });
     expect(outcome.status).toBe('connection-timeout');
   });
 
   it('reset: connection-reset', async () => {
-    expect((await run(3)).outcome.status).toBe('connection-reset');
+    expect((await run('reset')).outcome.status).toBe('connection-reset');
   });
 
   it('split writes (header, then the lines 150 ms later): the realm', async () => {
-    const { outcome, exchanges } = await run(4);
+    const { outcome, exchanges } = await run('split');
     expect(outcome.status).toBe('success');
     expect(realms(exchanges)).toEqual(['Login to 2J0101FPAA9F3E2']);
   });
 
   it('garbage: protocol-mismatch, no realm', async () => {
-    const { outcome, exchanges } = await run(5);
+    const { outcome, exchanges } = await run('garbage');
     expect(outcome.status).toBe('protocol-mismatch');
     expect(realms(exchanges)).toEqual([]);
   });
 
   it('oversize (1 MB after the header): at most 2 KiB kept, no realm', async () => {
-    const { outcome, exchanges } = await run(6);
+    const { outcome, exchanges } = await run('oversize');
     expect(outcome.status).toBe('protocol-error');
     const ex = exchanges[0];
     expect(ex).toBeDefined();
@@ -209,7 +179,7 @@ describe('dahua-sdk-realm against the loopback lab', () => {
   });
 
   it('duplicate reply: one realm', async () => {
-    const { outcome, exchanges } = await run(7);
+    const { outcome, exchanges } = await run('duplicate');
     expect(outcome.status).toBe('success');
     expect(realms(exchanges)).toEqual(['Login to 2J0101FPAA9F3E2']);
   });
@@ -240,7 +210,7 @@ describe('what a device sees', () => {
     const guard = createScopeGuard(await buildTargetSet({ targets: [HOST] }));
     const outcome = await dahuaSdkRealmProbe.run(
       { host: HOST, port: 37777 },
-      ctxOf(guard, () => {}),
+      probeContext(guard, () => {}, { timeoutMs: 3000, windowMs: 300 }),
     );
     expect(outcome.status).toBe('success');
     expect(Buffer.concat(received).equals(REALM_REQUEST)).toBe(true);

@@ -12,8 +12,6 @@ import { PROBE_STATUSES } from '../../src/core/status.ts';
 import { createScopeGuard, type ScopeGuard } from '../../src/engine/scope.ts';
 import { type HostResult, sweep } from '../../src/engine/sweep.ts';
 import { buildTargetSet } from '../../src/engine/targets.ts';
-import { type LabHandle, startLoopbackLab } from '../../src/lab/lab.ts';
-import { listPersonas, type Persona } from '../../src/lab/persona.ts';
 import { isField } from '../../src/observations/fields.ts';
 import { observe } from '../../src/observations/observe.ts';
 import { dhipDiscovery } from '../../src/probes/dhip/discovery.ts';
@@ -21,7 +19,8 @@ import { buildSearch, DHIP_SEARCH_BODY, frameDhip } from '../../src/probes/dhip/
 import { observeDhip, parseDhip } from '../../src/probes/dhip/parse.ts';
 import { dhipUnicastProbe } from '../../src/probes/dhip/probe.ts';
 import { DEFAULT_SETTINGS } from '../../src/probes/settings.ts';
-import type { ProbeContext, ProbeOutcome } from '../../src/probes/types.ts';
+import type { ProbeOutcome } from '../../src/probes/types.ts';
+import { persona, probeContext, useFaultLab } from '../helpers/probe-lab.ts';
 
 /** A real reply (IPC-HDW5421S, 2020 UDP amplification write-up, public code search id 1180738884). */
 const REAL_5421S =
@@ -81,26 +80,8 @@ function fields(bytes: Buffer): Record<string, string> {
   return Object.fromEntries(observeDhip(exchangeOf(bytes)).map((o) => [o.field, o.value]));
 }
 
-const ALL = listPersonas();
-function persona(prefix: string): Persona {
-  const p = ALL.find((x) => x.id.startsWith(prefix));
-  if (!p) throw new Error(`no persona ${prefix}`);
-  return p;
-}
-
 async function guardFor(targets: string[]): Promise<ScopeGuard> {
   return createScopeGuard(await buildTargetSet({ targets }));
-}
-
-function ctxOf(guard: ScopeGuard, record: (ex: Exchange) => void, ms = 3000): ProbeContext {
-  return {
-    signal: AbortSignal.timeout(ms),
-    guard,
-    record,
-    wsdPort: 3702,
-    udpWindowMs: 300,
-    settings: DEFAULT_SETTINGS,
-  };
 }
 
 describe('the DHDiscover.search request', () => {
@@ -262,36 +243,22 @@ describe('the multicast discovery', () => {
 });
 
 describe('dhip-unicast against the loopback lab', () => {
-  let lab: LabHandle;
   const dahua = persona('dahua-ipc-hdw1025c');
-  const amcrest = persona('amcrest-ip2m-841b');
   const faults = ['hang', 'garbage', 'duplicate', 'flood', 'oversize'] as const;
-
-  beforeAll(async () => {
-    lab = await startLoopbackLab({
-      personas: [dahua, amcrest, ...faults.map((f) => ({ ...dahua, faults: { dhip: f } }))],
-      base: HOST,
-    });
+  const lab = useFaultLab({
+    base: HOST,
+    protocol: 'dhip',
+    lineup: [
+      { key: 'dahua', persona: dahua },
+      { key: 'amcrest', persona: 'amcrest-ip2m-841b' },
+      ...faults.map((f) => ({ key: f, persona: dahua, fault: f })),
+    ],
   });
-  afterAll(async () => {
-    await lab.stop();
-  });
-
-  const at = (i: number) => lab.targets[i] ?? '';
-  async function run(
-    i: number,
-    ms = 3000,
-    windowMs = 300,
-  ): Promise<{ outcome: ProbeOutcome; exchanges: Exchange[] }> {
-    const exchanges: Exchange[] = [];
-    const guard = await guardFor(lab.targets);
-    const ctx = { ...ctxOf(guard, (e) => exchanges.push(e), ms), udpWindowMs: windowMs };
-    const outcome = await dhipUnicastProbe.run({ host: at(i) }, ctx);
-    return { outcome, exchanges };
-  }
+  const { at } = lab;
+  const run = lab.runner(dhipUnicastProbe, { observe: observeDhip, timeoutMs: 3000, windowMs: 300 });
 
   it('the Dahua persona answers with its model, firmware, serial, MAC and web port', async () => {
-    const { outcome, exchanges } = await run(0);
+    const { outcome, exchanges } = await run('dahua');
     expect(outcome.status).toBe('success');
     expect(exchanges).toHaveLength(1);
     const f = Object.fromEntries(exchanges.flatMap(observeDhip).map((o) => [o.field, o.value]));
@@ -299,11 +266,11 @@ describe('dhip-unicast against the loopback lab', () => {
     expect(f['dhip.version']).toBe('2.420.Dahua 00.14.R');
     expect(f['dhip.vendor']).toBe('Dahua');
     expect(f['mac.address']).toBe(dahua.mac);
-    expect(outcome.followUps).toEqual([{ probe: 'http', url: `http://${at(0)}:20080/` }]);
+    expect(outcome.followUps).toEqual([{ probe: 'http', url: `http://${at.dahua}:20080/` }]);
   });
 
   it('the Amcrest persona names Amcrest and its AC00 firmware', async () => {
-    const { outcome, exchanges } = await run(1);
+    const { outcome, exchanges } = await run('amcrest');
     expect(outcome.status).toBe('success');
     const f = Object.fromEntries(exchanges.flatMap(observeDhip).map((o) => [o.field, o.value]));
     expect(f['dhip.vendor']).toBe('Amcrest');
@@ -312,19 +279,19 @@ describe('dhip-unicast against the loopback lab', () => {
   });
 
   it('hang: no-response, within the deadline', async () => {
-    const { outcome, exchanges } = await run(2);
+    const { outcome, exchanges } = await run('hang');
     expect(outcome.status).toBe('no-response');
     expect(exchanges).toEqual([]);
   });
 
   it('garbage: protocol-mismatch, nothing recorded', async () => {
-    const { outcome, exchanges } = await run(3);
+    const { outcome, exchanges } = await run('garbage');
     expect(outcome.status).toBe('protocol-mismatch');
     expect(exchanges).toEqual([]);
   });
 
   it('duplicate datagrams: one exchange', async () => {
-    const { outcome, exchanges } = await run(4);
+    const { outcome, exchanges } = await run('duplicate');
     expect(outcome.status).toBe('success');
     expect(exchanges).toHaveLength(1);
   });
@@ -332,13 +299,13 @@ describe('dhip-unicast against the loopback lab', () => {
   it('a flood of 10,000 datagrams: the valid reply is kept once, the rest is not stored', async () => {
     // The flood is sent from this same process, so the listening window is generous (a bound,
     // not a timing assertion): the probe still stops at the first valid reply.
-    const { outcome, exchanges } = await run(5, 6000, 3000);
+    const { outcome, exchanges } = await run('flood', { timeoutMs: 6000, windowMs: 3000 });
     expect(outcome.status).toBe('success');
     expect(exchanges).toHaveLength(1);
   });
 
   it('oversize (60 KB unterminated JSON in a valid frame): protocol-error, nothing recorded', async () => {
-    const { outcome, exchanges } = await run(6);
+    const { outcome, exchanges } = await run('oversize');
     expect(outcome.status).toBe('protocol-error');
     expect(exchanges).toEqual([]);
   });
@@ -366,7 +333,7 @@ describe('dhip-unicast: replies from an unexpected source address', () => {
     const guard = await guardFor([TARGET]);
     const outcome = await dhipUnicastProbe.run(
       { host: TARGET },
-      ctxOf(guard, (e) => exchanges.push(e)),
+      probeContext(guard, (e) => exchanges.push(e), { timeoutMs: 3000, windowMs: 300 }),
     );
     expect(outcome.status).toBe('no-response');
     expect(exchanges).toEqual([]);
@@ -376,7 +343,7 @@ describe('dhip-unicast: replies from an unexpected source address', () => {
     const guard = await guardFor(['127.78.21.200']);
     const outcome = await dhipUnicastProbe.run(
       { host: TARGET },
-      ctxOf(guard, () => {}),
+      probeContext(guard, () => {}, { timeoutMs: 3000, windowMs: 300 }),
     );
     expect(outcome.status).toBe('out-of-scope');
   });

@@ -11,13 +11,9 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Exchange, encodeResponse } from '../../src/core/exchange.ts';
 import type { Observation } from '../../src/core/observation.ts';
-import { PROBE_STATUSES } from '../../src/core/status.ts';
-import { createScopeGuard, type ScopeGuard } from '../../src/engine/scope.ts';
-import { buildTargetSet } from '../../src/engine/targets.ts';
 import { analyse } from '../../src/fingerprints/analyse.ts';
 import { loadLibrary } from '../../src/fingerprints/load.ts';
 import { loadVendors } from '../../src/fingerprints/vendors.ts';
-import { type LabHandle, startLoopbackLab } from '../../src/lab/lab.ts';
 import { loadPersona, type Persona } from '../../src/lab/persona.ts';
 import { frameDvrip, hostIpHex } from '../../src/lab/responders/dvrip.ts';
 import { isField } from '../../src/observations/fields.ts';
@@ -26,8 +22,7 @@ import { buildDiscoveryRequest, isDiscoveryRequest } from '../../src/probes/dvri
 import { dvripIp, observeDvrip, parseDvripDiscovery } from '../../src/probes/dvrip/parse.ts';
 import { dvripDiscoveryProbe } from '../../src/probes/dvrip/probe.ts';
 import { HOST_PROBES, MULTICAST_DISCOVERY } from '../../src/probes/index.ts';
-import { DEFAULT_SETTINGS } from '../../src/probes/settings.ts';
-import type { ProbeContext } from '../../src/probes/types.ts';
+import { tokenSoup, useFaultLab } from '../helpers/probe-lab.ts';
 
 /**
  * A real DVRIP discovery reply ("Broadcast UDP sent from factory reset devices on port 34569",
@@ -170,32 +165,27 @@ describe('parseDvripDiscovery / observeDvrip on a real reply', () => {
 });
 
 describe('parseDvripDiscovery on hostile input (property)', () => {
-  const jsonish = fc
-    .array(
-      fc.oneof(
-        fc.constantFrom(
-          '{',
-          '}',
-          '"NetWork.NetCommon"',
-          ':',
-          ',',
-          '"SN"',
-          '"MAC"',
-          '"HostIP"',
-          '"0x0a01a8c0"',
-          '"Version"',
-          '[',
-          ']',
-          'null',
-          '1e999',
-          '"\\u0000"',
-          '"__proto__"',
-        ),
-        fc.string({ maxLength: 200 }),
-      ),
-      { maxLength: 100 },
-    )
-    .map((p) => p.join(''));
+  const jsonish = tokenSoup(
+    [
+      '{',
+      '}',
+      '"NetWork.NetCommon"',
+      ':',
+      ',',
+      '"SN"',
+      '"MAC"',
+      '"HostIP"',
+      '"0x0a01a8c0"',
+      '"Version"',
+      '[',
+      ']',
+      'null',
+      '1e999',
+      '"\\u0000"',
+      '"__proto__"',
+    ],
+    { stringLength: 200, parts: 100 },
+  );
 
   function check(b: Buffer) {
     const obs = observeDvrip(exchangeOf(b, '127.78.12.98'));
@@ -239,23 +229,10 @@ const EMPTY = '127.78.12.90';
 
 describe('dvripDiscoveryProbe against the loopback lab', () => {
   let dir: string;
-  let lab: LabHandle;
-  let guard: ScopeGuard;
   let xm: Persona;
-  const at: Record<string, string> = {};
-  const LINEUP: { key: string; fault?: string }[] = [
-    { key: 'normal' },
-    { key: 'duplicate', fault: 'duplicate' },
-    { key: 'flood', fault: 'flood' },
-    { key: 'garbage', fault: 'garbage' },
-    { key: 'hang', fault: 'hang' },
-    { key: 'oversize', fault: 'oversize' },
-    { key: 'invalid-utf8', fault: 'invalid-utf8' },
-    { key: 'wrong-message', fault: 'wrong-message' },
-    { key: 'wrong-source', fault: 'wrong-source' },
-  ];
-
-  beforeAll(async () => {
+  // Registered before the lab's own hooks: the persona's folder is made before the lab starts and
+  // removed after it stops.
+  beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'camsweep-dvrip-'));
     writeFileSync(
       join(dir, 'persona.yaml'),
@@ -284,35 +261,29 @@ describe('dvripDiscoveryProbe against the loopback lab', () => {
         .join('\n')}\n`,
     );
     xm = loadPersona(dir);
-    lab = await startLoopbackLab({
-      personas: LINEUP.map((l) => (l.fault ? { ...xm, faults: { dvrip: l.fault } } : xm)),
-      base: BASE,
-    });
-    for (const [i, l] of LINEUP.entries()) at[l.key] = lab.personas[i]?.address ?? '';
-    guard = createScopeGuard(await buildTargetSet({ targets: ['127.78.12.0/24'] }));
   });
-
-  afterAll(async () => {
-    await lab?.stop();
+  afterAll(() => {
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  async function probe(key: string, windowMs = 400) {
-    const host = at[key] ?? key;
-    const exchanges: Exchange[] = [];
-    const ctx: ProbeContext = {
-      signal: AbortSignal.timeout(8000),
-      guard,
-      record: (ex) => exchanges.push(ex),
-      wsdPort: 3702,
-      udpWindowMs: windowMs,
-      settings: DEFAULT_SETTINGS,
-    };
-    const outcome = await dvripDiscoveryProbe.run({ host }, ctx);
-    expect(PROBE_STATUSES).toContain(outcome.status);
-    expect(outcome.host).toBe(host);
-    return { outcome, exchanges, observations: exchanges.flatMap((ex) => observeDvrip(ex)) };
-  }
+  const FAULTS = [
+    'duplicate',
+    'flood',
+    'garbage',
+    'hang',
+    'oversize',
+    'invalid-utf8',
+    'wrong-message',
+    'wrong-source',
+  ] as const;
+  const lab = useFaultLab({
+    base: BASE,
+    protocol: 'dvrip',
+    scope: ['127.78.12.0/24'],
+    lineup: () => [{ key: 'normal', persona: xm }, ...FAULTS.map((f) => ({ key: f, persona: xm, fault: f }))],
+  });
+  const { at } = lab;
+  const probe = lab.runner(dvripDiscoveryProbe, { observe: observeDvrip, timeoutMs: 8000, windowMs: 400 });
 
   it('finds the persona: success, its own MAC and address, the firmware', async () => {
     const { outcome, exchanges, observations } = await probe('normal');
@@ -336,7 +307,7 @@ describe('dvripDiscoveryProbe against the loopback lab', () => {
   });
 
   it('a flood of 10,000 datagrams: ends, success, bounded records', async () => {
-    const { outcome, exchanges } = await probe('flood', 3000);
+    const { outcome, exchanges } = await probe('flood', { windowMs: 3000 });
     expect(outcome.status).toBe('success');
     expect(exchanges.length).toBeLessThanOrEqual(2);
   });

@@ -7,17 +7,11 @@ import { createServer, type Server, type Socket } from 'node:net';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Exchange, encodeResponse } from '../../src/core/exchange.ts';
-import { PROBE_STATUSES } from '../../src/core/status.ts';
-import { createScopeGuard, type ScopeGuard } from '../../src/engine/scope.ts';
-import { buildTargetSet } from '../../src/engine/targets.ts';
-import { type LabHandle, startLoopbackLab } from '../../src/lab/lab.ts';
-import { listPersonas } from '../../src/lab/persona.ts';
 import { isField } from '../../src/observations/fields.ts';
 import { observe } from '../../src/observations/observe.ts';
 import { observeSdkBanner, SDK_BANNER_BYTES } from '../../src/probes/hik-sdk/parse.ts';
 import { hikSdkProbe } from '../../src/probes/hik-sdk/probe.ts';
-import { DEFAULT_SETTINGS } from '../../src/probes/settings.ts';
-import type { ProbeContext } from '../../src/probes/types.ts';
+import { useFaultLab } from '../helpers/probe-lab.ts';
 
 const BASE = '127.78.43.10';
 const LOCAL = '127.78.44.1';
@@ -58,18 +52,13 @@ describe('sdk.banner parser', () => {
 });
 
 describe('hikSdkProbe', () => {
-  let lab: LabHandle;
   let server: Server;
   let localPort = 0;
-  let guard: ScopeGuard;
   let behaviour: (s: Socket) => void = () => {};
   let received = 0;
   const sockets = new Set<Socket>();
 
   beforeAll(async () => {
-    const hik = listPersonas().find((p) => p.id.startsWith('hikvision-ds-2cd2385g1'));
-    if (!hik) throw new Error('Hikvision persona missing');
-    lab = await startLoopbackLab({ personas: [hik], base: BASE, wsdPort: 3702 });
     server = createServer((s) => {
       sockets.add(s);
       s.on('close', () => sockets.delete(s));
@@ -82,31 +71,21 @@ describe('hikSdkProbe', () => {
     await new Promise<void>((resolve) => server.listen(0, LOCAL, () => resolve()));
     const a = server.address();
     localPort = typeof a === 'object' && a ? a.port : 0;
-    guard = createScopeGuard(await buildTargetSet({ targets: [...lab.targets, LOCAL] }));
   });
   afterAll(async () => {
     for (const s of sockets) s.destroy();
     await new Promise<void>((resolve) => server.close(() => resolve()));
-    await lab?.stop();
   });
 
-  async function run(host: string, port: number, deadlineMs = 4000) {
-    const exchanges: Exchange[] = [];
-    const ctx: ProbeContext = {
-      signal: AbortSignal.timeout(deadlineMs),
-      guard,
-      record: (e) => exchanges.push(e),
-      wsdPort: 3702,
-      udpWindowMs: 300,
-      settings: DEFAULT_SETTINGS,
-    };
-    const outcome = await hikSdkProbe.run({ host, port, service: 'hik-sdk' }, ctx);
-    expect(PROBE_STATUSES).toContain(outcome.status);
-    return { outcome, exchanges, observations: exchanges.flatMap(observe) };
-  }
+  const lab = useFaultLab({
+    base: BASE,
+    scope: (l) => [...l.targets, LOCAL],
+    lineup: [{ key: 'hikvision', persona: 'hikvision-ds-2cd2385g1' }],
+  });
+  const run = lab.runner(hikSdkProbe, { timeoutMs: 4000, windowMs: 300, service: 'hik-sdk' });
 
   it('the Hikvision persona says nothing on 8000: no-response, nothing recorded, nothing inferred', async () => {
-    const r = await run(lab.targets[0] ?? '', 8000);
+    const r = await run('hikvision', { port: 8000 });
     expect(r.outcome.status).toBe('no-response');
     expect(r.exchanges).toEqual([]);
   });
@@ -114,7 +93,7 @@ describe('hikSdkProbe', () => {
   it('bytes a device volunteers are recorded as sdk.banner; we never write a byte', async () => {
     received = 0;
     behaviour = (s) => s.write(Buffer.from([0, 0, 0, 0x10, 0, 0, 0, 0x1e, 0, 0, 0, 0x1e, 0, 0, 0, 0]));
-    const r = await run(LOCAL, localPort);
+    const r = await run(LOCAL, { port: localPort });
     expect(r.outcome.status).toBe('success');
     expect(r.observations.map((o) => [o.field, o.value])).toEqual([
       ['sdk.banner', '000000100000001e0000001e00000000'],
@@ -124,25 +103,25 @@ describe('hikSdkProbe', () => {
 
   it('reset: connection-reset; oversize: capped; split and duplicate: all bytes kept', async () => {
     behaviour = (s) => s.resetAndDestroy();
-    expect((await run(LOCAL, localPort)).outcome.status).toBe('connection-reset');
+    expect((await run(LOCAL, { port: localPort })).outcome.status).toBe('connection-reset');
     behaviour = (s) => s.write(Buffer.alloc(1024 * 1024, 0x41));
-    const big = await run(LOCAL, localPort);
+    const big = await run(LOCAL, { port: localPort });
     expect(big.outcome.status).toBe('success');
     expect(Buffer.from(big.exchanges[0]?.response ?? '').length).toBeLessThanOrEqual(1024);
     behaviour = (s) => {
       s.write(Buffer.from([1, 2]));
       setTimeout(() => s.writable && s.write(Buffer.from([1, 2])), 30);
     };
-    expect((await run(LOCAL, localPort)).observations.map((o) => o.value)).toEqual(['01020102']);
+    expect((await run(LOCAL, { port: localPort })).observations.map((o) => o.value)).toEqual(['01020102']);
   });
 
   it('garbage is just bytes here (no protocol to mismatch): recorded as hex', async () => {
     behaviour = (s) => s.end(Buffer.from([0xff, 0xfe, 0x00]));
-    expect((await run(LOCAL, localPort)).observations.map((o) => o.value)).toEqual(['fffe00']);
+    expect((await run(LOCAL, { port: localPort })).observations.map((o) => o.value)).toEqual(['fffe00']);
   });
 
   it('a hang ends at the probe deadline if it is shorter than the window', async () => {
     behaviour = () => {};
-    expect((await run(LOCAL, localPort, 300)).outcome.status).toBe('connection-timeout');
+    expect((await run(LOCAL, { port: localPort, timeoutMs: 300 })).outcome.status).toBe('connection-timeout');
   });
 });

@@ -8,20 +8,13 @@ import { createHash } from 'node:crypto';
 import { createServer, type Server, type Socket } from 'node:net';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Exchange } from '../../src/core/exchange.ts';
-import { createScopeGuard, type ScopeGuard } from '../../src/engine/scope.ts';
-import { buildTargetSet } from '../../src/engine/targets.ts';
 import { identify } from '../../src/fingerprints/identify.ts';
 import { loadLibrary } from '../../src/fingerprints/load.ts';
-import { type LabHandle, startLoopbackLab } from '../../src/lab/lab.ts';
-import { listPersonas, type Persona } from '../../src/lab/persona.ts';
-import { observe } from '../../src/observations/observe.ts';
 import { base64Lines, faviconHashes, faviconOf, mmh3Signed } from '../../src/probes/http/favicon.ts';
 import { parseResponse } from '../../src/probes/http/parse.ts';
 import { EXTRA_PATHS, extraPathsFor, FORBIDDEN_PATHS } from '../../src/probes/http/paths.ts';
 import { httpProbe } from '../../src/probes/http/probe.ts';
-import { DEFAULT_SETTINGS } from '../../src/probes/settings.ts';
-import type { ProbeContext } from '../../src/probes/types.ts';
+import { useFaultLab } from '../helpers/probe-lab.ts';
 
 const BASE = '127.78.45.10';
 const LOCAL = '127.78.46.1';
@@ -131,28 +124,13 @@ describe('extra paths', () => {
 });
 
 describe('httpProbe extras against the lab and a local server', () => {
-  let lab: LabHandle;
-  let guard: ScopeGuard;
   let server: Server;
   let localPort = 0;
   const requests: string[] = [];
   const sockets = new Set<Socket>();
   const ICON = Buffer.from([0, 0, 1, 0, 1, 0, 16, 16, 0, 0, 1, 0, 32, 0, 0x68, 4, 0, 0]);
-  const at: Record<string, string> = {};
 
   beforeAll(async () => {
-    const find = (prefix: string): Persona => {
-      const p = listPersonas().find((x) => x.id.startsWith(prefix));
-      if (!p) throw new Error(`persona ${prefix} missing`);
-      return p;
-    };
-    lab = await startLoopbackLab({
-      personas: [find('hikvision-ds-2cd2385g1'), find('dahua-ipc-hdw1025c')],
-      base: BASE,
-      wsdPort: 3702,
-    });
-    at.hikvision = lab.personas[0]?.address ?? '';
-    at.dahua = lab.personas[1]?.address ?? '';
     server = createServer((s) => {
       sockets.add(s);
       s.on('close', () => sockets.delete(s));
@@ -178,30 +156,24 @@ describe('httpProbe extras against the lab and a local server', () => {
     await new Promise<void>((resolve) => server.listen(0, LOCAL, () => resolve()));
     const a = server.address();
     localPort = typeof a === 'object' && a ? a.port : 0;
-    guard = createScopeGuard(await buildTargetSet({ targets: [...lab.targets, LOCAL] }));
   });
   afterAll(async () => {
     for (const s of sockets) s.destroy();
     await new Promise<void>((resolve) => server.close(() => resolve()));
-    await lab?.stop();
   });
 
-  async function run(host: string, port: number) {
-    const exchanges: Exchange[] = [];
-    const ctx: ProbeContext = {
-      signal: AbortSignal.timeout(5000),
-      guard,
-      record: (e) => exchanges.push(e),
-      wsdPort: 3702,
-      udpWindowMs: 300,
-      settings: DEFAULT_SETTINGS,
-    };
-    const outcome = await httpProbe.run({ host, port, service: 'http' }, ctx);
-    return { outcome, exchanges, observations: exchanges.flatMap(observe) };
-  }
+  const lab = useFaultLab({
+    base: BASE,
+    scope: (l) => [...l.targets, LOCAL],
+    lineup: [
+      { key: 'hikvision', persona: 'hikvision-ds-2cd2385g1' },
+      { key: 'dahua', persona: 'dahua-ipc-hdw1025c' },
+    ],
+  });
+  const run = lab.runner(httpProbe, { timeoutMs: 5000, windowMs: 300, port: 20080, service: 'http' });
 
   it('Hikvision: after GET /, the favicon, the old login page and ISAPI deviceInfo (401 realm), GET only', async () => {
-    const r = await run(at.hikvision ?? '', 20080);
+    const r = await run('hikvision');
     expect(r.outcome.status).toBe('success');
     expect(r.exchanges.map((e) => e.request?.split('\r\n')[0])).toEqual([
       'GET / HTTP/1.1',
@@ -217,7 +189,7 @@ describe('httpProbe extras against the lab and a local server', () => {
   });
 
   it('Dahua: only the favicon is asked for, no Hikvision path', async () => {
-    const r = await run(at.dahua ?? '', 20080);
+    const r = await run('dahua');
     expect(r.exchanges.map((e) => e.request?.split('\r\n')[0])).toEqual([
       'GET / HTTP/1.1',
       'GET /favicon.ico HTTP/1.1',
@@ -225,7 +197,7 @@ describe('httpProbe extras against the lab and a local server', () => {
   });
 
   it('a served favicon becomes http.favicon.md5 and http.favicon.mmh3; cookie names are observed', async () => {
-    const r = await run(LOCAL, localPort);
+    const r = await run(LOCAL, { port: localPort });
     expect(requests).toEqual(['GET / HTTP/1.1', 'GET /favicon.ico HTTP/1.1']);
     const got = Object.fromEntries(
       r.observations.filter((o) => o.field.startsWith('http.favicon')).map((o) => [o.field, o.value]),

@@ -9,17 +9,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Exchange, responseBytes } from '../../src/core/exchange.ts';
-import { PROBE_STATUSES } from '../../src/core/status.ts';
-import { createScopeGuard, type ScopeGuard } from '../../src/engine/scope.ts';
-import { buildTargetSet } from '../../src/engine/targets.ts';
-import { type LabHandle, startLoopbackLab } from '../../src/lab/lab.ts';
 import { type HttpFault, listPersonas, type Persona } from '../../src/lab/persona.ts';
 import { renderHttpResponse } from '../../src/lab/template.ts';
 import { observeHttp } from '../../src/probes/http/observe.ts';
 import { parseResponse } from '../../src/probes/http/parse.ts';
 import { httpProbe } from '../../src/probes/http/probe.ts';
-import { DEFAULT_SETTINGS } from '../../src/probes/settings.ts';
-import type { ProbeContext } from '../../src/probes/types.ts';
+import { probeContext, useFaultLab } from '../helpers/probe-lab.ts';
 
 const BASE = '127.78.2.10';
 const PORT = 20080;
@@ -68,12 +63,11 @@ async function countingServer(host: string): Promise<{ server: Server; port: num
 }
 
 describe('httpProbe against the loopback lab', () => {
-  let lab: LabHandle;
-  let guard: ScopeGuard;
   let tmp: string;
   let outside: Awaited<ReturnType<typeof countingServer>>;
-  const at: Record<string, string> = {};
 
+  // Registered before the lab's own hooks: the redirect personas need the listener's port and
+  // their response files before the lab starts.
   beforeAll(async () => {
     outside = await countingServer(OUTSIDE);
     tmp = mkdtempSync(join(tmpdir(), 'camsweep-http-test-'));
@@ -87,11 +81,20 @@ describe('httpProbe against the loopback lab', () => {
       'redirect-loop.txt': 'HTTP/1.1 301 Moved Permanently\nLocation: /\nContent-Length: 0\n\n',
     };
     for (const [name, text] of Object.entries(files)) writeFileSync(join(tmp, name), text);
+  });
+  afterAll(async () => {
+    await new Promise<void>((resolve) => (outside ? outside.server.close(() => resolve()) : resolve()));
+    if (tmp) rmSync(tmp, { recursive: true, force: true });
+  });
 
-    const faults: HttpFault[] = ['hang', 'reset', 'split', 'garbage', 'oversize', 'drip', 'invalid-utf8'];
-    const lineup: { key: string; persona: Persona }[] = [
+  const faults: HttpFault[] = ['hang', 'reset', 'split', 'garbage', 'oversize', 'drip', 'invalid-utf8'];
+  // Only the lab's own addresses are in scope: 127.78.250.1 is not.
+  const lab = useFaultLab({
+    base: BASE,
+    protocol: 'http',
+    lineup: () => [
       { key: 'hikvision', persona: HIK },
-      ...faults.map((f) => ({ key: f, persona: { ...HIK, faults: { http: f } } })),
+      ...faults.map((f) => ({ key: f, persona: HIK, fault: f })),
       {
         key: 'redirect-out',
         persona: syntheticPersona(tmp, 'lab-redirect-out', [{ path: '/', response: 'redirect-out.txt' }]),
@@ -107,36 +110,13 @@ describe('httpProbe against the loopback lab', () => {
         key: 'redirect-loop',
         persona: syntheticPersona(tmp, 'lab-redirect-loop', [{ path: '/', response: 'redirect-loop.txt' }]),
       },
-    ];
-    lab = await startLoopbackLab({ personas: lineup.map((l) => l.persona), base: BASE, wsdPort: 3702 });
-    for (const [i, l] of lineup.entries()) {
-      const address = lab.personas[i]?.address;
-      if (!address) throw new Error('lab lost a persona');
-      at[l.key] = address;
-    }
-    // Only the lab's own addresses are in scope: 127.78.250.1 is not.
-    guard = createScopeGuard(await buildTargetSet({ targets: lab.targets }));
+    ],
   });
+  const { at } = lab;
+  const run = lab.runner(httpProbe, { timeoutMs: 5000, windowMs: 300, port: PORT, service: 'http' });
 
-  afterAll(async () => {
-    await lab?.stop();
-    await new Promise<void>((resolve) => (outside ? outside.server.close(() => resolve()) : resolve()));
-    if (tmp) rmSync(tmp, { recursive: true, force: true });
-  });
-
-  async function probe(key: string, deadlineMs = 5000, port = PORT) {
-    const host = at[key] ?? key;
-    const exchanges: Exchange[] = [];
-    const ctx: ProbeContext = {
-      signal: AbortSignal.timeout(deadlineMs),
-      guard,
-      record: (ex) => exchanges.push(ex),
-      wsdPort: 3702,
-      udpWindowMs: 300,
-      settings: DEFAULT_SETTINGS,
-    };
-    const outcome = await httpProbe.run({ host, port, service: 'http' }, ctx);
-    expect(PROBE_STATUSES).toContain(outcome.status);
+  async function probe(key: string, timeoutMs = 5000, port = PORT) {
+    const { host, outcome, exchanges } = await run(key, { timeoutMs, port });
     expect(outcome).toMatchObject({ probe: 'http-banner', host, port });
     // The extras after the root page (favicon, vendor paths: test/probes/http-extras.test.ts) are
     // kept apart; these tests are about the root page and its redirects.
@@ -270,14 +250,7 @@ describe('httpProbe against the loopback lab', () => {
     const exchanges: Exchange[] = [];
     const outcome = await httpProbe.run(
       { host: OUTSIDE, port: outside.port },
-      {
-        signal: AbortSignal.timeout(3000),
-        guard,
-        record: (ex) => exchanges.push(ex),
-        wsdPort: 3702,
-        udpWindowMs: 300,
-        settings: DEFAULT_SETTINGS,
-      },
+      probeContext(lab.guard, (ex) => exchanges.push(ex), { timeoutMs: 3000, windowMs: 300 }),
     );
     expect(outcome.status).toBe('out-of-scope');
     expect(exchanges).toEqual([]);

@@ -4,31 +4,17 @@
  * and the unicast probe against the loopback lab with each fault. Addresses: 127.78.30.0/24 only.
  */
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Exchange } from '../../src/core/exchange.ts';
 import type { Observation } from '../../src/core/observation.ts';
-import { PROBE_STATUSES } from '../../src/core/status.ts';
-import { createScopeGuard, type ScopeGuard } from '../../src/engine/scope.ts';
-import { buildTargetSet } from '../../src/engine/targets.ts';
-import { type LabHandle, startLoopbackLab } from '../../src/lab/lab.ts';
-import { listPersonas, type Persona } from '../../src/lab/persona.ts';
 import { isField } from '../../src/observations/fields.ts';
 import { mdnsDiscovery } from '../../src/probes/mdns/discovery.ts';
 import { buildPtrQuery, dnsPacket, SERVICE_TYPES } from '../../src/probes/mdns/message.ts';
 import { followUpQuestions, observeMdns, parseMdns } from '../../src/probes/mdns/parse.ts';
 import { mdnsExchange, mdnsUnicastProbe } from '../../src/probes/mdns/probe.ts';
-import { DEFAULT_SETTINGS } from '../../src/probes/settings.ts';
-import type { ProbeContext } from '../../src/probes/types.ts';
+import { useFaultLab } from '../helpers/probe-lab.ts';
 
 const HOST = '127.78.30.99';
-const ALL = listPersonas();
-
-function persona(prefix: string): Persona {
-  const p = ALL.find((x) => x.id.startsWith(prefix));
-  if (!p) throw new Error(`no persona ${prefix}`);
-  return p;
-}
-
 function exchangeOf(bytes: Buffer, host = HOST): Exchange {
   return mdnsExchange(host, 5353, 'udp', 'mdns-unicast', buildPtrQuery(1), bytes);
 }
@@ -287,54 +273,25 @@ describe('parseMdns / observeMdns on hostile input (property)', () => {
 // The unicast probe against the loopback lab.
 
 describe('mdnsUnicastProbe against the loopback lab', () => {
-  let lab: LabHandle;
-  let guard: ScopeGuard;
-  const at: Record<string, string> = {};
-  const LINEUP: { key: string; prefix: string; fault?: string }[] = [
-    { key: 'hikvision', prefix: 'hikvision-ds-2cd2385g1' },
-    { key: 'axis', prefix: 'axis-m2036' },
-    { key: 'ptr-only', prefix: 'axis-m2036', fault: 'ptr-only' },
-    { key: 'hang', prefix: 'axis-m2036', fault: 'hang' },
-    { key: 'garbage', prefix: 'axis-m2036', fault: 'garbage' },
-    { key: 'duplicate', prefix: 'hikvision-ds-2cd2385g1', fault: 'duplicate' },
-    { key: 'flood', prefix: 'hikvision-ds-2cd2385g1', fault: 'flood' },
-    { key: 'wrong-source', prefix: 'axis-m2036', fault: 'wrong-source' },
-    { key: 'oversize', prefix: 'axis-m2036', fault: 'oversize' },
-    { key: 'bad-pointer', prefix: 'axis-m2036', fault: 'bad-pointer' },
-  ];
-
-  beforeAll(async () => {
-    lab = await startLoopbackLab({
-      personas: LINEUP.map((l) => {
-        const p = persona(l.prefix);
-        return l.fault ? { ...p, faults: { mdns: l.fault } } : p;
-      }),
-      base: '127.78.30.10',
-    });
-    for (const [i, l] of LINEUP.entries()) at[l.key] = lab.personas[i]?.address ?? '';
-    guard = createScopeGuard(await buildTargetSet({ targets: ['127.78.30.0/24'] }));
+  const lab = useFaultLab({
+    base: '127.78.30.10',
+    protocol: 'mdns',
+    scope: ['127.78.30.0/24'],
+    lineup: [
+      { key: 'hikvision', persona: 'hikvision-ds-2cd2385g1' },
+      { key: 'axis', persona: 'axis-m2036' },
+      { key: 'ptr-only', persona: 'axis-m2036', fault: 'ptr-only' },
+      { key: 'hang', persona: 'axis-m2036', fault: 'hang' },
+      { key: 'garbage', persona: 'axis-m2036', fault: 'garbage' },
+      { key: 'duplicate', persona: 'hikvision-ds-2cd2385g1', fault: 'duplicate' },
+      { key: 'flood', persona: 'hikvision-ds-2cd2385g1', fault: 'flood' },
+      { key: 'wrong-source', persona: 'axis-m2036', fault: 'wrong-source' },
+      { key: 'oversize', persona: 'axis-m2036', fault: 'oversize' },
+      { key: 'bad-pointer', persona: 'axis-m2036', fault: 'bad-pointer' },
+    ],
   });
-
-  afterAll(async () => {
-    await lab?.stop();
-  });
-
-  async function probe(key: string) {
-    const host = at[key] ?? key;
-    const exchanges: Exchange[] = [];
-    const ctx: ProbeContext = {
-      signal: AbortSignal.timeout(8000),
-      guard,
-      record: (ex) => exchanges.push(ex),
-      wsdPort: 3702,
-      udpWindowMs: 400,
-      settings: DEFAULT_SETTINGS,
-    };
-    const outcome = await mdnsUnicastProbe.run({ host }, ctx);
-    expect(PROBE_STATUSES).toContain(outcome.status);
-    const observations = exchanges.flatMap((ex) => observeMdns(ex));
-    return { outcome, exchanges, observations };
-  }
+  const { at } = lab;
+  const probe = lab.runner(mdnsUnicastProbe, { observe: observeMdns, timeoutMs: 8000, windowMs: 400 });
 
   it('Hikvision persona: the _CGI._tcp instance with this unit’s model and serial, recorded as base64 DNS', async () => {
     const { outcome, exchanges, observations } = await probe('hikvision');

@@ -11,13 +11,10 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadKnowledge } from '../../src/cli/knowledge.ts';
 import { type Exchange, encodeResponse, responseBytes } from '../../src/core/exchange.ts';
-import { PROBE_STATUSES } from '../../src/core/status.ts';
-import { createScopeGuard, type ScopeGuard } from '../../src/engine/scope.ts';
-import { buildTargetSet } from '../../src/engine/targets.ts';
 import { analyse } from '../../src/fingerprints/analyse.ts';
 import { checkUsernameToken } from '../../src/lab/http-responder.ts';
 import { type LabHandle, startLoopbackLab } from '../../src/lab/lab.ts';
-import { listPersonas, type Persona } from '../../src/lab/persona.ts';
+import type { Persona } from '../../src/lab/persona.ts';
 import { renderHttpResponse } from '../../src/lab/template.ts';
 import { isField } from '../../src/observations/fields.ts';
 import { redactExchange } from '../../src/observations/record.ts';
@@ -32,20 +29,15 @@ import {
 import { observeOnvif, parseOnvifBody } from '../../src/probes/onvif/parse.ts';
 import { onvifProbe } from '../../src/probes/onvif/probe.ts';
 import { DEFAULT_SETTINGS } from '../../src/probes/settings.ts';
-import type { ProbeContext, ProbeSettings } from '../../src/probes/types.ts';
+import type { ProbeSettings } from '../../src/probes/types.ts';
 import { tcpExchange } from '../../src/transport/tcp.ts';
 import { runCli } from '../helpers/cli.ts';
+import { type LineupEntry, persona, useFaultLab } from '../helpers/probe-lab.ts';
 
 const HTTP_PORT = 20080;
 const USER = 'service';
 const PASSWORD = 'lab-only-5100i'; // lab-made, in the Bosch persona.yaml
 
-const ALL = listPersonas();
-function persona(prefix: string): Persona {
-  const p = ALL.find((x) => x.id.startsWith(prefix));
-  if (!p) throw new Error(`no persona ${prefix}`);
-  return p;
-}
 const BOSCH = persona('bosch-flexidome');
 
 function fileResponse(p: Persona, file: string, host = '127.78.52.10'): Buffer {
@@ -249,10 +241,7 @@ describe('parse: hostname, capabilities, and what the credentials did', () => {
 // ---------------------------------------------------------------------------------------------
 
 describe('onvifProbe with credentials against the Bosch persona (loopback lab)', () => {
-  let lab: LabHandle;
-  let guard: ScopeGuard;
-  const at: Record<string, string> = {};
-  const LINEUP: { key: string; persona: Persona }[] = [
+  const LINEUP: LineupEntry[] = [
     { key: 'bosch', persona: BOSCH },
     // The same camera with its clock two hours fast (persona fault `clock`, in memory).
     { key: 'skewed', persona: { ...BOSCH, faults: { clock: '+7200' } } },
@@ -276,29 +265,19 @@ describe('onvifProbe with credentials against the Bosch persona (loopback lab)',
     },
   ];
 
-  beforeAll(async () => {
-    lab = await startLoopbackLab({
-      personas: LINEUP.map((l) => l.persona),
-      base: '127.78.52.10',
-      wsdPort: 3702,
-    });
-    for (const [i, l] of LINEUP.entries()) {
-      const address = lab.personas[i]?.address;
-      if (!address) throw new Error('lab lost a persona');
-      at[l.key] = address;
-    }
-    guard = createScopeGuard(await buildTargetSet({ targets: lab.targets }));
-  });
-
-  afterAll(async () => {
-    await lab?.stop();
+  const lab = useFaultLab({ base: '127.78.52.10', lineup: LINEUP });
+  const { at } = lab;
+  const run = lab.runner(onvifProbe, {
+    observe: observeOnvif,
+    timeoutMs: 8000,
+    windowMs: 300,
+    port: HTTP_PORT,
+    url: (host, port) => `http://${host}:${port}/onvif/device_service`,
   });
 
   const knowledge = loadKnowledge(undefined);
 
   async function probe(key: string, credentials?: ProbeSettings['credentials']) {
-    const host = at[key] ?? key;
-    const exchanges: Exchange[] = [];
     const lookups: string[] = [];
     const settings: ProbeSettings = {
       ...DEFAULT_SETTINGS,
@@ -311,22 +290,9 @@ describe('onvifProbe with credentials against the Bosch persona (loopback lab)',
           }
         : {}),
     };
-    const ctx: ProbeContext = {
-      signal: AbortSignal.timeout(8000),
-      guard,
-      record: (ex) => exchanges.push(ex),
-      wsdPort: 3702,
-      udpWindowMs: 300,
-      settings,
-    };
-    const outcome = await onvifProbe.run(
-      { host, url: `http://${host}:${HTTP_PORT}/onvif/device_service` },
-      ctx,
-    );
-    expect(PROBE_STATUSES).toContain(outcome.status);
-    const observations = exchanges.flatMap((ex) => observeOnvif(ex));
-    const devices = analyse(exchanges, knowledge).devices;
-    return { outcome, exchanges, observations, devices, lookups };
+    const r = await run(key, { settings });
+    const devices = analyse(r.exchanges, knowledge).devices;
+    return { ...r, devices, lookups };
   }
 
   const right = () => ({ username: USER, password: PASSWORD });
@@ -390,7 +356,9 @@ describe('onvifProbe with credentials against the Bosch persona (loopback lab)',
     const host = at.skewed ?? '';
     const url = new URL(`http://${host}:${HTTP_PORT}/onvif/device_service`);
     const request = buildSoapPost(url, 'GetDeviceInformation', 'test', newUsernameToken(USER, PASSWORD, 0));
-    const result = await tcpExchange(guard, host, HTTP_PORT, request, { signal: AbortSignal.timeout(5000) });
+    const result = await tcpExchange(lab.guard, host, HTTP_PORT, request, {
+      signal: AbortSignal.timeout(5000),
+    });
     const parsed = parseResponse(result.bytes);
     if (!parsed.ok) throw new Error('no HTTP answer');
     expect(parsed.response.status).toBe(400);

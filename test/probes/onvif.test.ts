@@ -6,20 +6,15 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { type Exchange, encodeResponse, responseBytes } from '../../src/core/exchange.ts';
-import { PROBE_STATUSES } from '../../src/core/status.ts';
-import { createScopeGuard, type ScopeGuard } from '../../src/engine/scope.ts';
-import { buildTargetSet } from '../../src/engine/targets.ts';
-import { type LabHandle, startLoopbackLab } from '../../src/lab/lab.ts';
 import { listPersonas, type Persona } from '../../src/lab/persona.ts';
 import { renderHttpResponse } from '../../src/lab/template.ts';
 import { isField } from '../../src/observations/fields.ts';
 import { parseResponse } from '../../src/probes/http/parse.ts';
 import { observeOnvif, parseOnvifBody } from '../../src/probes/onvif/parse.ts';
 import { onvifProbe } from '../../src/probes/onvif/probe.ts';
-import { DEFAULT_SETTINGS } from '../../src/probes/settings.ts';
-import type { ProbeContext } from '../../src/probes/types.ts';
+import { persona, tokenSoup, useFaultLab } from '../helpers/probe-lab.ts';
 
 const HOST = '127.78.3.10';
 const HTTP_PORT = 20080;
@@ -28,12 +23,6 @@ const NOW_ISO = '2024-03-05T07:08:09Z';
 
 const ALL = listPersonas();
 const ONVIF = ALL.filter((p) => existsSync(join(p.dir, 'onvif-systemdateandtime.txt')));
-
-function persona(prefix: string): Persona {
-  const p = ALL.find((x) => x.id.startsWith(prefix));
-  if (!p) throw new Error(`no persona ${prefix}`);
-  return p;
-}
 
 /** A persona's response file as the lab sends it, split into status and body. */
 function response(p: Persona, file: string): { status: number; body: string; bytes: Buffer } {
@@ -279,9 +268,7 @@ const XMLISH = [
   '\u0000',
 ];
 
-const xmlish = fc
-  .array(fc.oneof(fc.constantFrom(...XMLISH), fc.string({ maxLength: 10 })), { maxLength: 80 })
-  .map((parts) => parts.join(''));
+const xmlish = tokenSoup(XMLISH, { stringLength: 10, parts: 80 });
 
 function checkBounded(status: number, body: string): void {
   const parsed = parseOnvifBody(status, body);
@@ -360,47 +347,24 @@ describe('parseOnvifBody / observeOnvif on hostile input (property)', () => {
 // ---------------------------------------------------------------------------------------------
 
 describe('onvifProbe against the loopback lab', () => {
-  let lab: LabHandle;
-  let guard: ScopeGuard;
-  const at: Record<string, string> = {};
-  const LINEUP = [
-    { key: 'hikvision', persona: () => persona('hikvision-ds-2cd2385g1') },
-    { key: 'bosch', persona: () => persona('bosch-flexidome') },
-    { key: 'dahua', persona: () => persona('dahua-ipc-hdw1025c') },
-    { key: 'hang', persona: () => ({ ...persona('axis-m2036'), faults: { http: 'hang' as const } }) },
-  ];
-
-  beforeAll(async () => {
-    lab = await startLoopbackLab({ personas: LINEUP.map((l) => l.persona()), base: HOST, wsdPort: 3702 });
-    for (const [i, l] of LINEUP.entries()) {
-      const address = lab.personas[i]?.address;
-      if (!address) throw new Error('lab lost a persona');
-      at[l.key] = address;
-    }
-    guard = createScopeGuard(await buildTargetSet({ targets: lab.targets }));
+  const lab = useFaultLab({
+    base: HOST,
+    protocol: 'http',
+    lineup: [
+      { key: 'hikvision', persona: 'hikvision-ds-2cd2385g1' },
+      { key: 'bosch', persona: 'bosch-flexidome' },
+      { key: 'dahua', persona: 'dahua-ipc-hdw1025c' },
+      { key: 'hang', persona: 'axis-m2036', fault: 'hang' },
+    ],
   });
-
-  afterAll(async () => {
-    await lab?.stop();
+  const { at } = lab;
+  const probe = lab.runner(onvifProbe, {
+    observe: observeOnvif,
+    timeoutMs: 6000,
+    windowMs: 300,
+    port: HTTP_PORT,
+    url: (host, port) => `http://${host}:${port}/onvif/device_service`,
   });
-
-  async function probe(key: string, opts: { port?: number; deadlineMs?: number } = {}) {
-    const host = at[key] ?? key;
-    const exchanges: Exchange[] = [];
-    const ctx: ProbeContext = {
-      signal: AbortSignal.timeout(opts.deadlineMs ?? 6000),
-      guard,
-      record: (ex) => exchanges.push(ex),
-      wsdPort: 3702,
-      udpWindowMs: 300,
-      settings: DEFAULT_SETTINGS,
-    };
-    const url = `http://${host}:${opts.port ?? HTTP_PORT}/onvif/device_service`;
-    const outcome = await onvifProbe.run({ host, url }, ctx);
-    expect(PROBE_STATUSES).toContain(outcome.status);
-    const observations = exchanges.flatMap((ex) => observeOnvif(ex));
-    return { outcome, exchanges, observations };
-  }
 
   const valuesOf = (obs: ReturnType<typeof observeOnvif>, field: string) =>
     obs.filter((o) => o.field === field).map((o) => o.value);
@@ -442,7 +406,7 @@ describe('onvifProbe against the loopback lab', () => {
   });
 
   it('a device that never answers: connection-timeout by the deadline', async () => {
-    const { outcome, exchanges } = await probe('hang', { deadlineMs: 1500 });
+    const { outcome, exchanges } = await probe('hang', { timeoutMs: 1500 });
     expect(outcome.status).toBe('connection-timeout');
     expect(exchanges).toEqual([]);
   });

@@ -8,20 +8,15 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Exchange, encodeResponse } from '../../src/core/exchange.ts';
 import { PROBE_STATUSES } from '../../src/core/status.ts';
-import { createScopeGuard, type ScopeGuard } from '../../src/engine/scope.ts';
-import { buildTargetSet } from '../../src/engine/targets.ts';
 import { identify } from '../../src/fingerprints/identify.ts';
 import { loadLibrary } from '../../src/fingerprints/load.ts';
-import { type LabHandle, startLoopbackLab } from '../../src/lab/lab.ts';
-import { listPersonas, type Persona } from '../../src/lab/persona.ts';
 import { requestInfo } from '../../src/lab/responders/rtsp.ts';
 import { isField } from '../../src/observations/fields.ts';
 import { observe } from '../../src/observations/observe.ts';
 import { buildDescribe, buildOptions } from '../../src/probes/rtsp/message.ts';
 import { observeRtsp } from '../../src/probes/rtsp/parse.ts';
 import { rtspProbe } from '../../src/probes/rtsp/probe.ts';
-import { DEFAULT_SETTINGS } from '../../src/probes/settings.ts';
-import type { ProbeContext } from '../../src/probes/types.ts';
+import { type RunOverrides, useFaultLab } from '../helpers/probe-lab.ts';
 
 const BASE = '127.78.40.10';
 const LOCAL = '127.78.41.1';
@@ -158,54 +153,29 @@ describe('RTSP messages and the lab responder', () => {
   });
 });
 
-const PERSONAS = listPersonas();
-function persona(prefix: string): Persona {
-  const p = PERSONAS.find((x) => x.id.startsWith(prefix));
-  if (!p) throw new Error(`persona ${prefix} missing`);
-  return p;
-}
-
 describe('rtspProbe against the loopback lab', () => {
-  let lab: LabHandle;
-  let guard: ScopeGuard;
-  const at: Record<string, string> = {};
   const faults = ['hang', 'reset', 'split', 'garbage', 'oversize', 'duplicate'] as const;
-
-  beforeAll(async () => {
-    const hik = persona('hikvision-ds-2cd2385g1');
-    const lineup: [string, Persona][] = [
-      ['hikvision', hik],
-      ['dahua', persona('dahua-ipc-hdw1025c')],
-      ['amcrest', persona('amcrest-ip2m-841b')],
-      ['axis', persona('axis-m2036-le')],
-      ...faults.map((f): [string, Persona] => [f, { ...hik, faults: { rtsp: f } }]),
-    ];
-    lab = await startLoopbackLab({ personas: lineup.map(([, p]) => p), base: BASE, wsdPort: 3702 });
-    for (const [i, [key]] of lineup.entries()) at[key] = lab.personas[i]?.address ?? '';
-    guard = createScopeGuard(await buildTargetSet({ targets: [...lab.targets, LOCAL] }));
+  const lab = useFaultLab({
+    base: BASE,
+    protocol: 'rtsp',
+    scope: (l) => [...l.targets, LOCAL],
+    lineup: [
+      { key: 'hikvision', persona: 'hikvision-ds-2cd2385g1' },
+      { key: 'dahua', persona: 'dahua-ipc-hdw1025c' },
+      { key: 'amcrest', persona: 'amcrest-ip2m-841b' },
+      { key: 'axis', persona: 'axis-m2036-le' },
+      ...faults.map((f) => ({ key: f, persona: 'hikvision-ds-2cd2385g1', fault: f })),
+    ],
   });
-  afterAll(async () => {
-    await lab?.stop();
-  });
+  const probe = lab.runner(rtspProbe, { timeoutMs: 4000, windowMs: 300, port: RTSP_PORT, service: 'rtsp' });
 
-  async function run(host: string, port = RTSP_PORT, deadlineMs = 4000) {
-    const exchanges: Exchange[] = [];
-    const ctx: ProbeContext = {
-      signal: AbortSignal.timeout(deadlineMs),
-      guard,
-      record: (ex) => exchanges.push(ex),
-      wsdPort: 3702,
-      udpWindowMs: 300,
-      settings: DEFAULT_SETTINGS,
-    };
-    const outcome = await rtspProbe.run({ host, port, service: 'rtsp' }, ctx);
-    expect(PROBE_STATUSES).toContain(outcome.status);
-    const observations = exchanges.flatMap(observe);
-    return { outcome, exchanges, observations, ids: identify(observations, library) };
+  async function run(key: string, overrides: RunOverrides = {}) {
+    const r = await probe(key, overrides);
+    return { ...r, ids: identify(r.observations, library) };
   }
 
   it('Hikvision: OPTIONS lists the methods, DESCRIBE names the realm, the maker is Hikvision', async () => {
-    const r = await run(at.hikvision ?? '');
+    const r = await run('hikvision');
     expect(r.outcome.status).toBe('success');
     expect(r.exchanges.map((e) => e.request?.split(' ')[0])).toEqual(['OPTIONS', 'DESCRIBE']);
     expect(r.exchanges.every((e) => e.protocol === 'rtsp')).toBe(true);
@@ -221,7 +191,7 @@ describe('rtspProbe against the loopback lab', () => {
     ['amcrest', 'Login to Amcrest', 'dahua', 'amcrest'],
     ['axis', 'AXIS_B8A44F002036', 'axis', undefined],
   ])('%s: the 401 realm %s names maker %s', async (key, realm, maker, brand) => {
-    const r = await run(at[key] ?? '');
+    const r = await run(key);
     expect(r.outcome.status).toBe('success');
     expect(r.observations.filter((o) => o.field === 'rtsp.auth.realm').map((o) => o.value)).toContain(realm);
     expect(r.ids.every((i) => i.maker === maker)).toBe(true);
@@ -229,36 +199,36 @@ describe('rtspProbe against the loopback lab', () => {
   });
 
   it('hang: ends at the deadline as connection-timeout, nothing recorded', async () => {
-    const r = await run(at.hang ?? '', RTSP_PORT, 800);
+    const r = await run('hang', { timeoutMs: 800 });
     expect(r.outcome.status).toBe('connection-timeout');
     expect(r.exchanges).toEqual([]);
   });
 
   it('reset: connection-reset', async () => {
-    expect((await run(at.reset ?? '')).outcome.status).toBe('connection-reset');
+    expect((await run('reset')).outcome.status).toBe('connection-reset');
   });
 
   it('split writes: the same answers as in one piece', async () => {
-    const r = await run(at.split ?? '');
+    const r = await run('split');
     expect(r.outcome.status).toBe('success');
     expect(r.observations.map((o) => o.value)).toContain('IP Camera(C2183)');
   });
 
   it('garbage: protocol-mismatch, recorded, no observations', async () => {
-    const r = await run(at.garbage ?? '');
+    const r = await run('garbage');
     expect(r.outcome.status).toBe('protocol-mismatch');
     expect(r.exchanges).toHaveLength(1);
     expect(r.observations).toEqual([]);
   });
 
   it('oversize: the reader stops at its cap, the probe still ends', async () => {
-    const r = await run(at.oversize ?? '');
+    const r = await run('oversize');
     expect(PROBE_STATUSES).toContain(r.outcome.status);
     for (const ex of r.exchanges) expect(ex.response.length).toBeLessThan(64 * 1024);
   });
 
   it('duplicate reply: the first answer counts, once', async () => {
-    const r = await run(at.duplicate ?? '');
+    const r = await run('duplicate');
     expect(r.outcome.status).toBe('success');
     expect(r.observations.filter((o) => o.field === 'rtsp.auth.realm')).toHaveLength(1);
   });
@@ -286,19 +256,19 @@ describe('rtspProbe against the loopback lab', () => {
 
     it('a CSeq that is not ours is a protocol error', async () => {
       behaviour = (s) => s.end('RTSP/1.0 200 OK\r\nCSeq: 7\r\nServer: Rtsp Server/3.0\r\n\r\n');
-      const r = await run(LOCAL, port);
+      const r = await run(LOCAL, { port });
       expect(r.outcome.status).toBe('protocol-error');
       expect(r.outcome.detail).toMatch(/CSeq 7/);
     });
 
     it('an HTTP server on the RTSP port is a protocol mismatch', async () => {
       behaviour = (s) => s.end('HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n');
-      expect((await run(LOCAL, port)).outcome.status).toBe('protocol-mismatch');
+      expect((await run(LOCAL, { port })).outcome.status).toBe('protocol-mismatch');
     });
 
     it('a server that closes without a word: no-response', async () => {
       behaviour = (s) => s.end();
-      expect((await run(LOCAL, port)).outcome.status).toBe('no-response');
+      expect((await run(LOCAL, { port })).outcome.status).toBe('no-response');
     });
   });
 });

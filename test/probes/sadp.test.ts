@@ -13,9 +13,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { type Exchange, encodeResponse } from '../../src/core/exchange.ts';
 import type { Observation } from '../../src/core/observation.ts';
-import { PROBE_STATUSES } from '../../src/core/status.ts';
 import type { PortSpec } from '../../src/engine/ports.ts';
-import { createScopeGuard, type ScopeGuard } from '../../src/engine/scope.ts';
+import { createScopeGuard } from '../../src/engine/scope.ts';
 import { type HostResult, sweep } from '../../src/engine/sweep.ts';
 import { buildTargetSet } from '../../src/engine/targets.ts';
 import { analyse } from '../../src/fingerprints/analyse.ts';
@@ -33,7 +32,8 @@ import { buildInquiry, inquiryUuid, SADP_GROUP, SADP_PORT } from '../../src/prob
 import { advertisedHttpUrl, observeSadp, parseSadp, sadpBool } from '../../src/probes/sadp/parse.ts';
 import { sadpUnicastProbe } from '../../src/probes/sadp/probe.ts';
 import { DEFAULT_SETTINGS } from '../../src/probes/settings.ts';
-import type { ProbeContext, ProbeOutcome } from '../../src/probes/types.ts';
+import type { ProbeOutcome } from '../../src/probes/types.ts';
+import { persona, probeContext, tokenSoup, useFaultLab } from '../helpers/probe-lab.ts';
 
 const HOST = '127.78.10.99';
 
@@ -68,12 +68,6 @@ const US_SELFTEST =
   '</ProbeMatch>';
 
 const ALL = listPersonas();
-function persona(prefix: string): Persona {
-  const p = ALL.find((x) => x.id.startsWith(prefix));
-  if (!p) throw new Error(`no persona ${prefix}`);
-  return p;
-}
-
 function exchangeOf(text: string | Buffer, host = HOST): Exchange {
   return {
     type: 'exchange',
@@ -342,9 +336,7 @@ const TOKENS = [
   '\n',
   '\uFFFD',
 ];
-const xmlish = fc
-  .array(fc.oneof(fc.constantFrom(...TOKENS), fc.string({ maxLength: 300 })), { maxLength: 120 })
-  .map((parts) => parts.join(''));
+const xmlish = tokenSoup(TOKENS, { stringLength: 300, parts: 120 });
 
 function checkBounded(input: string | Buffer): void {
   const ex = exchangeOf(input, '127.78.10.98');
@@ -391,62 +383,28 @@ const BASE = '127.78.10.10';
 const EMPTY = '127.78.10.90';
 
 describe('sadpUnicastProbe against the loopback lab', () => {
-  let lab: LabHandle;
-  let guard: ScopeGuard;
-  const at: Record<string, string> = {};
-  const LINEUP: { key: string; prefix: string; fault?: string }[] = [
-    { key: 'hikvision', prefix: 'hikvision-ds-2cd2385g1' },
-    { key: 'hiwatch', prefix: 'hiwatch-ds-i114w' },
-    { key: 'luma', prefix: 'luma-lum-500' },
-    { key: 'duplicate', prefix: 'hikvision-ds-2cd2385g1', fault: 'duplicate' },
-    { key: 'flood', prefix: 'hiwatch-ds-i114w', fault: 'flood' },
-    { key: 'garbage', prefix: 'hikvision-ds-2cd2385g1', fault: 'garbage' },
-    { key: 'hang', prefix: 'hikvision-ds-2cd2385g1', fault: 'hang' },
-    { key: 'entity-bomb', prefix: 'hikvision-ds-2cd2385g1', fault: 'entity-bomb' },
-    { key: 'deep-nesting', prefix: 'luma-lum-500', fault: 'deep-nesting' },
-    { key: 'invalid-utf8', prefix: 'hikvision-ds-2cd2385g1', fault: 'invalid-utf8' },
-    { key: 'malformed', prefix: 'hikvision-ds-2cd2385g1', fault: 'malformed' },
-    { key: 'oversize', prefix: 'luma-lum-500', fault: 'oversize' },
-    { key: 'wrong-source', prefix: 'hikvision-ds-2cd2385g1', fault: 'wrong-source' },
-  ];
-
-  beforeAll(async () => {
-    lab = await startLoopbackLab({
-      personas: LINEUP.map((l) => {
-        const p = persona(l.prefix);
-        return l.fault ? { ...p, faults: { sadp: l.fault } } : p;
-      }),
-      base: BASE,
-      wsdPort: 3702,
-    });
-    for (const [i, l] of LINEUP.entries()) {
-      const address = lab.personas[i]?.address;
-      if (!address) throw new Error('lab lost a persona');
-      at[l.key] = address;
-    }
-    guard = createScopeGuard(await buildTargetSet({ targets: ['127.78.10.0/24'] }));
+  const lab = useFaultLab({
+    base: BASE,
+    protocol: 'sadp',
+    scope: ['127.78.10.0/24'],
+    lineup: [
+      { key: 'hikvision', persona: 'hikvision-ds-2cd2385g1' },
+      { key: 'hiwatch', persona: 'hiwatch-ds-i114w' },
+      { key: 'luma', persona: 'luma-lum-500' },
+      { key: 'duplicate', persona: 'hikvision-ds-2cd2385g1', fault: 'duplicate' },
+      { key: 'flood', persona: 'hiwatch-ds-i114w', fault: 'flood' },
+      { key: 'garbage', persona: 'hikvision-ds-2cd2385g1', fault: 'garbage' },
+      { key: 'hang', persona: 'hikvision-ds-2cd2385g1', fault: 'hang' },
+      { key: 'entity-bomb', persona: 'hikvision-ds-2cd2385g1', fault: 'entity-bomb' },
+      { key: 'deep-nesting', persona: 'luma-lum-500', fault: 'deep-nesting' },
+      { key: 'invalid-utf8', persona: 'hikvision-ds-2cd2385g1', fault: 'invalid-utf8' },
+      { key: 'malformed', persona: 'hikvision-ds-2cd2385g1', fault: 'malformed' },
+      { key: 'oversize', persona: 'luma-lum-500', fault: 'oversize' },
+      { key: 'wrong-source', persona: 'hikvision-ds-2cd2385g1', fault: 'wrong-source' },
+    ],
   });
-
-  afterAll(async () => {
-    await lab?.stop();
-  });
-
-  async function probe(key: string, windowMs = 400) {
-    const host = at[key] ?? key;
-    const exchanges: Exchange[] = [];
-    const ctx: ProbeContext = {
-      signal: AbortSignal.timeout(8000),
-      guard,
-      record: (ex) => exchanges.push(ex),
-      wsdPort: 3702,
-      udpWindowMs: windowMs,
-      settings: DEFAULT_SETTINGS,
-    };
-    const outcome = await sadpUnicastProbe.run({ host }, ctx);
-    expect(PROBE_STATUSES).toContain(outcome.status);
-    expect(outcome.host).toBe(host);
-    return { outcome, exchanges, observations: exchanges.flatMap((ex) => observeSadp(ex)) };
-  }
+  const { at } = lab;
+  const probe = lab.runner(sadpUnicastProbe, { observe: observeSadp, timeoutMs: 8000, windowMs: 400 });
 
   it('is registered: a host probe skipped after a multicast SADP answer, an http follow-up, a multicast discovery', () => {
     expect(HOST_PROBES.find((p) => p.id === 'sadp-unicast')?.skipIfMulticast).toBe('sadp');
@@ -491,7 +449,7 @@ describe('sadpUnicastProbe against the loopback lab', () => {
 
   it('a flood of 10,000 datagrams: ends, success, bounded records', async () => {
     // The flood is sent from this same process, so give its first datagrams time to arrive.
-    const { outcome, exchanges } = await probe('flood', 3000);
+    const { outcome, exchanges } = await probe('flood', { windowMs: 3000 });
     expect(outcome.status).toBe('success');
     expect(exchanges.length).toBeLessThanOrEqual(2);
   });
@@ -610,14 +568,7 @@ describe('an advertised address outside the targets is never contacted', () => {
       const host = lab.personas[i]?.address ?? '';
       const outcome = await sadpUnicastProbe.run(
         { host },
-        {
-          signal: AbortSignal.timeout(5000),
-          guard,
-          record: () => {},
-          wsdPort: 3702,
-          udpWindowMs: 400,
-          settings: DEFAULT_SETTINGS,
-        },
+        probeContext(guard, () => {}, { timeoutMs: 5000, windowMs: 400 }),
       );
       expect(outcome.status).toBe('success');
       const url = `http://${advertised}:20080/`;
@@ -625,14 +576,7 @@ describe('an advertised address outside the targets is never contacted', () => {
       expect(guard.checkUrl(url).allowed).toBe(false);
       const followed = await httpFollowUpProbe.run(
         { host: advertised, url },
-        {
-          signal: AbortSignal.timeout(5000),
-          guard,
-          record: () => {},
-          wsdPort: 3702,
-          udpWindowMs: 400,
-          settings: DEFAULT_SETTINGS,
-        },
+        probeContext(guard, () => {}, { timeoutMs: 5000, windowMs: 400 }),
       );
       expect(followed.status).toBe('out-of-scope');
     }

@@ -11,28 +11,20 @@ import fc from 'fast-check';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { loadKnowledge } from '../../src/cli/knowledge.ts';
 import { type Exchange, encodeResponse, responseBytes } from '../../src/core/exchange.ts';
-import { PROBE_STATUSES } from '../../src/core/status.ts';
-import { createScopeGuard, type ScopeGuard } from '../../src/engine/scope.ts';
+import { createScopeGuard } from '../../src/engine/scope.ts';
 import { buildTargetSet } from '../../src/engine/targets.ts';
 import { analyse } from '../../src/fingerprints/analyse.ts';
-import { type LabHandle, startLoopbackLab } from '../../src/lab/lab.ts';
-import { listPersonas, type Persona } from '../../src/lab/persona.ts';
 import { buildGetResponse, type SnmpValue } from '../../src/lab/responders/snmp.ts';
 import { isField } from '../../src/observations/fields.ts';
 import { DEFAULT_SETTINGS } from '../../src/probes/settings.ts';
 import { buildGetRequest, encodeOid, SNMP_OIDS, TAG } from '../../src/probes/snmp/message.ts';
 import { decodeOid, observeSnmp, parseSnmpMessage, redactCommunity } from '../../src/probes/snmp/parse.ts';
 import { snmpProbe } from '../../src/probes/snmp/probe.ts';
-import type { ProbeContext, ProbeSettings } from '../../src/probes/types.ts';
+import type { ProbeSettings } from '../../src/probes/types.ts';
 import { runCli } from '../helpers/cli.ts';
+import { probeContext, useFaultLab } from '../helpers/probe-lab.ts';
 
 const OIDS = Object.values(SNMP_OIDS);
-const ALL = listPersonas();
-function persona(prefix: string): Persona {
-  const p = ALL.find((x) => x.id.startsWith(prefix));
-  if (!p) throw new Error(`no persona ${prefix}`);
-  return p;
-}
 
 function exchangeOf(bytes: Buffer): Exchange {
   return {
@@ -204,55 +196,29 @@ describe('hostile replies (property)', () => {
 // ---------------------------------------------------------------------------------------------
 
 describe('snmpProbe against the loopback lab', () => {
-  let lab: LabHandle;
-  let guard: ScopeGuard;
-  const at: Record<string, string> = {};
-  const hik = persona('hikvision-ds-2cd2385g1');
-  const axis = persona('axis-m2036');
-  const LINEUP: { key: string; persona: Persona }[] = [
-    { key: 'hik', persona: hik },
-    { key: 'axis', persona: axis },
-    { key: 'garbage', persona: { ...axis, faults: { snmp: 'garbage' } } },
-    { key: 'oversize', persona: { ...axis, faults: { snmp: 'oversize' } } },
-    { key: 'duplicate', persona: { ...axis, faults: { snmp: 'duplicate' } } },
-    { key: 'flood', persona: { ...axis, faults: { snmp: 'flood' } } },
-    { key: 'hang', persona: { ...axis, faults: { snmp: 'hang' } } },
-  ];
-
-  beforeAll(async () => {
-    lab = await startLoopbackLab({
-      personas: LINEUP.map((l) => l.persona),
-      base: '127.78.55.10',
-      wsdPort: 3702,
-    });
-    for (const [i, l] of LINEUP.entries()) at[l.key] = lab.personas[i]?.address ?? '';
-    guard = createScopeGuard(await buildTargetSet({ targets: lab.targets }));
+  const lab = useFaultLab({
+    base: '127.78.55.10',
+    protocol: 'snmp',
+    lineup: [
+      { key: 'hik', persona: 'hikvision-ds-2cd2385g1' },
+      { key: 'axis', persona: 'axis-m2036' },
+      ...(['garbage', 'oversize', 'duplicate', 'flood', 'hang'] as const).map((f) => ({
+        key: f,
+        persona: 'axis-m2036',
+        fault: f,
+      })),
+    ],
   });
-  afterAll(async () => {
-    await lab?.stop();
-  });
+  const run = lab.runner(snmpProbe, { observe: observeSnmp, timeoutMs: 4000, windowMs: 600 });
 
-  async function probe(key: string, community: string | undefined, deadlineMs = 4000) {
-    const host = at[key] ?? key;
-    const exchanges: Exchange[] = [];
+  function probe(key: string, community: string | undefined, timeoutMs = 4000) {
     const settings: ProbeSettings = {
       ...DEFAULT_SETTINGS,
       enabled: new Set(['snmp']),
       snmpPort: 20161,
       ...(community ? { snmpCommunity: community } : {}),
     };
-    const ctx: ProbeContext = {
-      signal: AbortSignal.timeout(deadlineMs),
-      guard,
-      record: (ex) => exchanges.push(ex),
-      wsdPort: 3702,
-      udpWindowMs: 600,
-      settings,
-    };
-    const outcome = await snmpProbe.run({ host }, ctx);
-    expect(PROBE_STATUSES).toContain(outcome.status);
-    const observations = exchanges.flatMap((ex) => observeSnmp(ex));
-    return { outcome, exchanges, observations };
+    return run(key, { settings, timeoutMs });
   }
 
   it('Hikvision with the right community: the model under 39165, no system group', async () => {
@@ -378,14 +344,11 @@ describe('replies the probe must not believe (test-local agent)', () => {
     const exchanges: Exchange[] = [];
     const outcome = await snmpProbe.run(
       { host: HOST },
-      {
-        signal: AbortSignal.timeout(3000),
-        guard,
-        record: (ex) => exchanges.push(ex),
-        wsdPort: 3702,
-        udpWindowMs: 400,
+      probeContext(guard, (ex) => exchanges.push(ex), {
+        timeoutMs: 3000,
+        windowMs: 400,
         settings: { ...DEFAULT_SETTINGS, snmpCommunity: 'test-community', snmpPort: port },
-      },
+      }),
     );
     return { outcome, exchanges };
   }

@@ -9,31 +9,17 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Exchange, encodeResponse } from '../../src/core/exchange.ts';
 import type { Observation } from '../../src/core/observation.ts';
-import { PROBE_STATUSES } from '../../src/core/status.ts';
-import { createScopeGuard, type ScopeGuard } from '../../src/engine/scope.ts';
-import { buildTargetSet } from '../../src/engine/targets.ts';
-import { type LabHandle, startLoopbackLab } from '../../src/lab/lab.ts';
-import { listPersonas, type Persona } from '../../src/lab/persona.ts';
 import { searchTarget } from '../../src/lab/responders/ssdp.ts';
 import { isField } from '../../src/observations/fields.ts';
-import { DEFAULT_SETTINGS } from '../../src/probes/settings.ts';
 import { ssdpDiscovery } from '../../src/probes/ssdp/discovery.ts';
 import { buildMSearch } from '../../src/probes/ssdp/message.ts';
 import { isSearchResponse, observeSsdp, parseSsdp } from '../../src/probes/ssdp/parse.ts';
 import { ssdpUnicastProbe } from '../../src/probes/ssdp/probe.ts';
-import type { ProbeContext } from '../../src/probes/types.ts';
 import { observeUpnp, parseDescription } from '../../src/probes/upnp/parse.ts';
 import { upnpProbe } from '../../src/probes/upnp/probe.ts';
+import { probeContext, tokenSoup, useFaultLab } from '../helpers/probe-lab.ts';
 
 const HOST = '127.78.31.99';
-const ALL = listPersonas();
-
-function persona(prefix: string): Persona {
-  const p = ALL.find((x) => x.id.startsWith(prefix));
-  if (!p) throw new Error(`no persona ${prefix}`);
-  return p;
-}
-
 function values(obs: Observation[], field: string): string[] {
   return obs.filter((o) => o.field === field).map((o) => o.value);
 }
@@ -189,9 +175,7 @@ const SSDP_TOKENS = [
   '\u0000',
   '\u00ff',
 ];
-const ssdpish = fc
-  .array(fc.oneof(fc.constantFrom(...SSDP_TOKENS), fc.string({ maxLength: 600 })), { maxLength: 120 })
-  .map((parts) => parts.join(''));
+const ssdpish = tokenSoup(SSDP_TOKENS, { stringLength: 600, parts: 120 });
 const XML_TOKENS = [
   '<root>',
   '</root>',
@@ -209,9 +193,7 @@ const XML_TOKENS = [
   '<__proto__>',
   '</__proto__>',
 ];
-const xmlish = fc
-  .array(fc.oneof(fc.constantFrom(...XML_TOKENS), fc.string({ maxLength: 700 })), { maxLength: 80 })
-  .map((parts) => parts.join(''));
+const xmlish = tokenSoup(XML_TOKENS, { stringLength: 700, parts: 80 });
 
 describe('SSDP and UPnP parsers on hostile input (property)', () => {
   it('parseSsdp / observeSsdp never throw; headers and values are bounded', () => {
@@ -259,31 +241,10 @@ describe('SSDP and UPnP parsers on hostile input (property)', () => {
 const OUTSIDE = '127.78.39.250';
 
 describe('ssdpUnicastProbe and upnpProbe against the loopback lab', () => {
-  let lab: LabHandle;
-  let guard: ScopeGuard;
   let counting: Server;
   let countingPort = 0;
   let fetchedOutside = 0;
-  const at: Record<string, string> = {};
-  const LINEUP: { key: string; fault?: string }[] = [
-    { key: 'axis' },
-    { key: 'hang', fault: 'hang' },
-    { key: 'garbage', fault: 'garbage' },
-    { key: 'duplicate', fault: 'duplicate' },
-    { key: 'flood', fault: 'flood' },
-    { key: 'wrong-source', fault: 'wrong-source' },
-    { key: 'oversize', fault: 'oversize' },
-    { key: 'desc-hang', fault: 'desc-hang' },
-    { key: 'desc-reset', fault: 'desc-reset' },
-    { key: 'desc-split', fault: 'desc-split' },
-    { key: 'desc-garbage', fault: 'desc-garbage' },
-    { key: 'desc-oversize', fault: 'desc-oversize' },
-    { key: 'desc-entity-bomb', fault: 'desc-entity-bomb' },
-    { key: 'desc-deep-nesting', fault: 'desc-deep-nesting' },
-    { key: 'desc-invalid-utf8', fault: 'desc-invalid-utf8' },
-    { key: 'hostile', fault: 'hostile' },
-  ];
-
+  // Registered before the lab's own hooks: the hostile persona's LOCATION needs this port.
   beforeAll(async () => {
     counting = createServer((s) => {
       fetchedOutside += 1;
@@ -292,56 +253,49 @@ describe('ssdpUnicastProbe and upnpProbe against the loopback lab', () => {
     await new Promise<void>((resolve) => counting.listen(0, OUTSIDE, resolve));
     const addr = counting.address();
     countingPort = typeof addr === 'object' && addr ? addr.port : 0;
-    const axis = persona('axis-m2036');
-    lab = await startLoopbackLab({
-      personas: LINEUP.map((l) => {
-        if (!l.fault) return axis;
-        const fault =
-          l.fault === 'hostile'
-            ? `hostile-location=http://${OUTSIDE}:${countingPort}/rootdesc1.xml`
-            : l.fault;
-        return { ...axis, faults: { ssdp: fault } };
-      }),
-      base: '127.78.31.10',
-    });
-    for (const [i, l] of LINEUP.entries()) at[l.key] = lab.personas[i]?.address ?? '';
-    guard = createScopeGuard(await buildTargetSet({ targets: ['127.78.31.0/24'] }));
   });
-
   afterAll(async () => {
-    await lab?.stop();
     await new Promise<void>((resolve) => (counting ? counting.close(() => resolve()) : resolve()));
   });
 
-  function context(exchanges: Exchange[], timeoutMs = 4000): ProbeContext {
-    return {
-      signal: AbortSignal.timeout(timeoutMs),
-      guard,
-      record: (e) => exchanges.push(e),
-      wsdPort: 3702,
-      udpWindowMs: 400,
-      settings: DEFAULT_SETTINGS,
-    };
-  }
-
-  async function search(key: string) {
-    const host = at[key] ?? key;
-    const exchanges: Exchange[] = [];
-    const outcome = await ssdpUnicastProbe.run({ host }, context(exchanges));
-    expect(PROBE_STATUSES).toContain(outcome.status);
-    return { outcome, exchanges, observations: exchanges.flatMap((e) => observeSsdp(e)) };
-  }
-
-  async function describeAt(key: string, timeoutMs = 4000) {
-    const host = at[key] ?? key;
-    const exchanges: Exchange[] = [];
-    const outcome = await upnpProbe.run(
-      { host, url: `http://${host}:49152/rootdesc1.xml` },
-      context(exchanges, timeoutMs),
-    );
-    expect(PROBE_STATUSES).toContain(outcome.status);
-    return { outcome, exchanges, observations: exchanges.flatMap((e) => observeUpnp(e)) };
-  }
+  const FAULTS = [
+    'hang',
+    'garbage',
+    'duplicate',
+    'flood',
+    'wrong-source',
+    'oversize',
+    'desc-hang',
+    'desc-reset',
+    'desc-split',
+    'desc-garbage',
+    'desc-oversize',
+    'desc-entity-bomb',
+    'desc-deep-nesting',
+    'desc-invalid-utf8',
+  ];
+  const lab = useFaultLab({
+    base: '127.78.31.10',
+    protocol: 'ssdp',
+    scope: ['127.78.31.0/24'],
+    lineup: () => [
+      { key: 'axis', persona: 'axis-m2036' },
+      ...FAULTS.map((f) => ({ key: f, persona: 'axis-m2036', fault: f })),
+      {
+        key: 'hostile',
+        persona: 'axis-m2036',
+        fault: `hostile-location=http://${OUTSIDE}:${countingPort}/rootdesc1.xml`,
+      },
+    ],
+  });
+  const { at } = lab;
+  const search = lab.runner(ssdpUnicastProbe, { observe: observeSsdp, timeoutMs: 4000, windowMs: 400 });
+  const describeAt = lab.runner(upnpProbe, {
+    observe: observeUpnp,
+    timeoutMs: 4000,
+    windowMs: 400,
+    url: (host) => `http://${host}:49152/rootdesc1.xml`,
+  });
 
   it('Axis persona: both search answers recorded, its LOCATION a follow-up, the description identifies it', async () => {
     const { outcome, exchanges, observations } = await search('axis');
@@ -390,7 +344,7 @@ describe('ssdpUnicastProbe and upnpProbe against the loopback lab', () => {
   });
 
   it('description faults: hang times out, reset and garbage are reported, split writes still parse', async () => {
-    expect((await describeAt('desc-hang', 1500)).outcome.status).toBe('connection-timeout');
+    expect((await describeAt('desc-hang', { timeoutMs: 1500 })).outcome.status).toBe('connection-timeout');
     // 20 bytes of the head, then a reset: whatever the timing, no claim and no crash.
     const reset = await describeAt('desc-reset');
     expect(['connection-reset', 'protocol-mismatch', 'protocol-error']).toContain(reset.outcome.status);
@@ -421,9 +375,12 @@ describe('ssdpUnicastProbe and upnpProbe against the loopback lab', () => {
     const { outcome } = await search('hostile');
     const url = `http://${OUTSIDE}:${countingPort}/rootdesc1.xml`;
     expect(outcome.followUps).toEqual([{ probe: 'upnp', url }]);
-    expect(guard.checkUrl(url).allowed).toBe(false);
+    expect(lab.guard.checkUrl(url).allowed).toBe(false);
     const exchanges: Exchange[] = [];
-    const r = await upnpProbe.run({ host: at.hostile ?? '', url }, context(exchanges));
+    const r = await upnpProbe.run(
+      { host: at.hostile ?? '', url },
+      probeContext(lab.guard, (e) => exchanges.push(e), { timeoutMs: 4000, windowMs: 400 }),
+    );
     expect(r.status).toBe('out-of-scope');
     expect(exchanges).toEqual([]);
     expect(fetchedOutside).toBe(0);

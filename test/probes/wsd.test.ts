@@ -6,21 +6,16 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { type Exchange, encodeResponse } from '../../src/core/exchange.ts';
 import type { Observation } from '../../src/core/observation.ts';
-import { PROBE_STATUSES } from '../../src/core/status.ts';
-import { createScopeGuard, type ScopeGuard } from '../../src/engine/scope.ts';
-import { buildTargetSet } from '../../src/engine/targets.ts';
-import { type LabHandle, startLoopbackLab } from '../../src/lab/lab.ts';
 import { listPersonas, type Persona, type WsdFault } from '../../src/lab/persona.ts';
 import { renderTemplate } from '../../src/lab/template.ts';
 import { isField } from '../../src/observations/fields.ts';
-import { DEFAULT_SETTINGS } from '../../src/probes/settings.ts';
-import type { ProbeContext } from '../../src/probes/types.ts';
 import { buildProbe } from '../../src/probes/wsd/message.ts';
 import { observeWsd, parseProbeMatches } from '../../src/probes/wsd/parse.ts';
 import { wsdUnicastProbe } from '../../src/probes/wsd/probe.ts';
+import { type LineupEntry, persona, tokenSoup, useFaultLab } from '../helpers/probe-lab.ts';
 
 const HOST = '127.78.1.10';
 const HTTP_PORT = 20080;
@@ -28,12 +23,6 @@ const RELATES = 'urn:uuid:0b7e1f4c-3a51-4d2e-9f0e-4a6c2d1b7e55';
 
 const ALL = listPersonas();
 const WITH_WSD = ALL.filter((p) => p.services.wsd);
-
-function persona(prefix: string): Persona {
-  const p = ALL.find((x) => x.id.startsWith(prefix));
-  if (!p) throw new Error(`no persona ${prefix}`);
-  return p;
-}
 
 function rendered(p: Persona, host = HOST): string {
   const file = p.services.wsd?.probeMatch;
@@ -423,9 +412,7 @@ const XMLISH_TOKENS = [
   '\uD800',
 ];
 
-const xmlish = fc
-  .array(fc.oneof(fc.constantFrom(...XMLISH_TOKENS), fc.string({ maxLength: 12 })), { maxLength: 80 })
-  .map((parts) => parts.join(''));
+const xmlish = tokenSoup(XMLISH_TOKENS, { stringLength: 12, parts: 80 });
 
 /** Long whitespace-free runs, so per-value caps are actually reached. */
 const longToken = fc.string({
@@ -524,59 +511,24 @@ const WRONG_SOURCE = '127.78.1.200';
 const EMPTY = '127.78.1.60';
 
 describe('wsdUnicastProbe against the loopback lab', () => {
-  let lab: LabHandle;
-  let guard: ScopeGuard;
-  const at: Record<string, string> = {};
-
-  const LINEUP: { key: string; prefix: string; fault?: WsdFault }[] = [
-    { key: 'hikvision', prefix: 'hikvision-ds-2cd2385g1' },
-    { key: 'printer', prefix: 'hp-officejet' },
-    { key: 'duplicate', prefix: 'dahua-ipc-hdw1025c', fault: 'duplicate' },
-    { key: 'entity-bomb', prefix: 'hikvision-ds-2cd2385g1', fault: 'entity-bomb' },
-    { key: 'deep-nesting', prefix: 'axis-m2036', fault: 'deep-nesting' },
-    { key: 'garbage', prefix: 'bosch-flexidome', fault: 'garbage' },
-    { key: 'wrong-source', prefix: 'amcrest-ip2m', fault: 'wrong-source' },
+  const LINEUP: LineupEntry<WsdFault>[] = [
+    { key: 'hikvision', persona: 'hikvision-ds-2cd2385g1' },
+    { key: 'printer', persona: 'hp-officejet' },
+    { key: 'duplicate', persona: 'dahua-ipc-hdw1025c', fault: 'duplicate' },
+    { key: 'entity-bomb', persona: 'hikvision-ds-2cd2385g1', fault: 'entity-bomb' },
+    { key: 'deep-nesting', persona: 'axis-m2036', fault: 'deep-nesting' },
+    { key: 'garbage', persona: 'bosch-flexidome', fault: 'garbage' },
+    { key: 'wrong-source', persona: 'amcrest-ip2m', fault: 'wrong-source' },
   ];
-
-  beforeAll(async () => {
-    lab = await startLoopbackLab({
-      personas: LINEUP.map((l) => {
-        const p = persona(l.prefix);
-        return l.fault ? { ...p, faults: { wsd: l.fault } } : p;
-      }),
-      base: BASE,
-      wsdPort: 3702,
-      wrongSource: WRONG_SOURCE,
-    });
-    for (const [i, l] of LINEUP.entries()) {
-      const address = lab.personas[i]?.address;
-      if (!address) throw new Error('lab lost a persona');
-      at[l.key] = address;
-    }
-    guard = createScopeGuard(await buildTargetSet({ targets: ['127.78.1.0/24'] }));
+  const lab = useFaultLab({
+    base: BASE,
+    protocol: 'wsd',
+    scope: ['127.78.1.0/24'],
+    wrongSource: WRONG_SOURCE,
+    lineup: LINEUP,
   });
-
-  afterAll(async () => {
-    await lab?.stop();
-  });
-
-  async function probe(key: string) {
-    const host = at[key] ?? key;
-    const exchanges: Exchange[] = [];
-    const ctx: ProbeContext = {
-      signal: AbortSignal.timeout(8000),
-      guard,
-      record: (ex) => exchanges.push(ex),
-      wsdPort: 3702,
-      udpWindowMs: 400,
-      settings: DEFAULT_SETTINGS,
-    };
-    const outcome = await wsdUnicastProbe.run({ host }, ctx);
-    expect(PROBE_STATUSES).toContain(outcome.status);
-    expect(outcome.host).toBe(host);
-    const observations = exchanges.flatMap((ex) => observeWsd(ex));
-    return { outcome, exchanges, observations };
-  }
+  const { at } = lab;
+  const probe = lab.runner(wsdUnicastProbe, { observe: observeWsd, timeoutMs: 8000, windowMs: 400 });
 
   it('finds the Hikvision persona: success, the reply recorded, a follow-up to its XAddr', async () => {
     const { outcome, exchanges, observations } = await probe('hikvision');
