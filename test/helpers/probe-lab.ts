@@ -9,7 +9,9 @@ import { afterAll, beforeAll, expect } from 'vitest';
 import type { Exchange } from '../../src/core/exchange.ts';
 import type { Observation } from '../../src/core/observation.ts';
 import { PROBE_STATUSES } from '../../src/core/status.ts';
+import type { PortSpec } from '../../src/engine/ports.ts';
 import { createScopeGuard, type ScopeGuard } from '../../src/engine/scope.ts';
+import { type HostResult, type SweepOptions, sweep } from '../../src/engine/sweep.ts';
 import { buildTargetSet } from '../../src/engine/targets.ts';
 import { type LabHandle, startLoopbackLab } from '../../src/lab/lab.ts';
 import { listPersonas, type Persona } from '../../src/lab/persona.ts';
@@ -196,4 +198,39 @@ export function tokenSoup(
       maxLength: sizes.parts,
     })
     .map((parts) => parts.join(''));
+}
+
+/**
+ * A whole sweep of a few loopback targets with no multicast and short windows: for tests of what
+ * the engine does with a probe's results (follow-ups, scope refusals). `overrides` win.
+ */
+export async function sweepTargets(
+  addresses: string[],
+  ports: readonly PortSpec[],
+  overrides: Partial<SweepOptions> = {},
+): Promise<{ hosts: HostResult[]; outcomes: ProbeOutcome[] }> {
+  const targets = await buildTargetSet({ targets: addresses });
+  const hosts: HostResult[] = [];
+  const outcomes: ProbeOutcome[] = [];
+  await sweep({
+    targets,
+    guard: createScopeGuard(targets),
+    ports,
+    interfaces: [],
+    signal: AbortSignal.timeout(30_000),
+    concurrency: 4,
+    perHost: 4,
+    ratePerHost: 0,
+    connectTimeoutMs: 1000,
+    probeTimeoutMs: 4000,
+    hostTimeoutMs: 20_000,
+    wsdPort: 3702,
+    udpWindowMs: 300,
+    multicastWindowMs: 100,
+    settings: DEFAULT_SETTINGS,
+    onHost: (h) => hosts.push(h),
+    onOutcome: (o) => outcomes.push(o),
+    ...overrides,
+  });
+  return { hosts, outcomes };
 }

@@ -15,14 +15,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Exchange, encodeResponse } from '../../src/core/exchange.ts';
 import type { Observation } from '../../src/core/observation.ts';
 import { PROBE_STATUSES } from '../../src/core/status.ts';
-import { createScopeGuard, type ScopeGuard } from '../../src/engine/scope.ts';
-import { type HostResult, sweep } from '../../src/engine/sweep.ts';
+import { createScopeGuard } from '../../src/engine/scope.ts';
 import { buildTargetSet } from '../../src/engine/targets.ts';
 import { analyse } from '../../src/fingerprints/analyse.ts';
 import { loadLibrary } from '../../src/fingerprints/load.ts';
 import { loadVendors } from '../../src/fingerprints/vendors.ts';
-import { type LabHandle, startLoopbackLab } from '../../src/lab/lab.ts';
-import { listPersonas, type Persona } from '../../src/lab/persona.ts';
 import { isField } from '../../src/observations/fields.ts';
 import { observe } from '../../src/observations/observe.ts';
 import { loadPolicy } from '../../src/policy/load.ts';
@@ -37,7 +34,7 @@ import { observeDahuaLegacy, parseDahuaLegacy } from '../../src/probes/dahua-leg
 import { dahuaLegacyProbe } from '../../src/probes/dahua-legacy/probe.ts';
 import { HOST_PROBES, MULTICAST_DISCOVERY } from '../../src/probes/index.ts';
 import { DEFAULT_SETTINGS } from '../../src/probes/settings.ts';
-import type { ProbeContext, ProbeOutcome } from '../../src/probes/types.ts';
+import { persona, sweepTargets, useFaultLab } from '../helpers/probe-lab.ts';
 
 const HOST = '127.78.60.99';
 
@@ -292,71 +289,45 @@ describe('parseDahuaLegacy on hostile input (property)', () => {
 // The unicast probe against the loopback lab: the real Dahua persona folder, and copies of it
 // with one fault each.
 
-const ALL = listPersonas();
-function persona(prefix: string): Persona {
-  const p = ALL.find((x) => x.id.startsWith(prefix));
-  if (!p) throw new Error(`no persona ${prefix}`);
-  return p;
-}
-
-/** Fails the test if the probe has not ended by `ms` (a bound, not a speed measurement). */
-async function withinDeadline<T>(work: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`did not end within ${ms} ms`)), ms);
-  });
-  try {
-    return await Promise.race([work, deadline]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
 describe('dahua-legacy-discovery against the loopback lab (the persona reply is ASSEMBLED)', () => {
-  const dahua = persona('dahua-ipc-hdw1025c');
-  const LINEUP: { key: string; fault?: string }[] = [
-    { key: 'normal' },
-    { key: 'hang', fault: 'hang' },
-    { key: 'garbage', fault: 'garbage' },
-    { key: 'oversize', fault: 'oversize' },
-    { key: 'duplicate', fault: 'duplicate' },
-    { key: 'flood', fault: 'flood' },
-    { key: 'wrong-source', fault: 'wrong-source' },
-    { key: 'invalid-utf8', fault: 'invalid-utf8' },
-    { key: 'bad-length', fault: 'bad-length' },
-  ];
+  const FAULTS = [
+    'hang',
+    'garbage',
+    'oversize',
+    'duplicate',
+    'flood',
+    'wrong-source',
+    'invalid-utf8',
+    'bad-length',
+  ] as const;
   const EMPTY = '127.78.61.250';
-  let lab: LabHandle;
-  let guard: ScopeGuard;
-  const at: Record<string, string> = {};
+  const dahua = persona('dahua-ipc-hdw1025c');
+  const lab = useFaultLab({
+    base: '127.78.61.10',
+    protocol: 'dahua-legacy',
+    scope: ['127.78.61.0/24'],
+    lineup: [
+      { key: 'normal', persona: 'dahua-ipc-hdw1025c' },
+      ...FAULTS.map((f) => ({ key: f, persona: 'dahua-ipc-hdw1025c', fault: f })),
+    ],
+  });
+  const { at } = lab;
+  const run = lab.runner(dahuaLegacyProbe, { timeoutMs: 4000, windowMs: 300 });
+  /** Every run must end by its deadline plus a second (a bound, not a speed measurement). */
+  const probe = (key: string, windowMs = 300, timeoutMs = 4000) =>
+    withinDeadline(run(key, { windowMs, timeoutMs }), timeoutMs + 1000);
 
-  beforeAll(async () => {
-    lab = await startLoopbackLab({
-      personas: LINEUP.map((l) => (l.fault ? { ...dahua, faults: { 'dahua-legacy': l.fault } } : dahua)),
-      base: '127.78.61.10',
+  /** Fails the test if the probe has not ended by `ms`. */
+  async function withinDeadline<T>(work: Promise<T>, ms: number): Promise<T> {
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`did not end within ${ms} ms`)), ms);
     });
-    for (const [i, l] of LINEUP.entries()) at[l.key] = lab.personas[i]?.address ?? '';
-    guard = createScopeGuard(await buildTargetSet({ targets: ['127.78.61.0/24'] }));
-  });
-  afterAll(async () => {
-    await lab?.stop();
-  });
-
-  async function probe(key: string, windowMs = 300, deadlineMs = 4000) {
-    const host = at[key] ?? key;
-    const exchanges: Exchange[] = [];
-    const ctx: ProbeContext = {
-      signal: AbortSignal.timeout(deadlineMs),
-      guard,
-      record: (ex) => exchanges.push(ex),
-      wsdPort: 3702,
-      udpWindowMs: windowMs,
-      settings: DEFAULT_SETTINGS,
-    };
-    const outcome = await withinDeadline(dahuaLegacyProbe.run({ host }, ctx), deadlineMs + 1000);
-    expect(PROBE_STATUSES).toContain(outcome.status);
-    expect(outcome.host).toBe(host);
-    return { outcome, exchanges, observations: exchanges.flatMap((ex) => observe(ex)) };
+    try {
+      return await Promise.race([work, deadline]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   it('the Dahua persona: success, its model, serial, MAC, address and ports, one exchange', async () => {
@@ -533,30 +504,8 @@ describe('the advertised web port goes through the scope guard', () => {
     await new Promise<void>((r) => outside.close(() => r()));
   });
 
-  async function sweepDevice(): Promise<{ hosts: HostResult[]; outcomes: ProbeOutcome[] }> {
-    const targets = await buildTargetSet({ targets: [DEVICE] });
-    const hosts: HostResult[] = [];
-    const outcomes: ProbeOutcome[] = [];
-    await sweep({
-      targets,
-      guard: createScopeGuard(targets),
-      ports: [{ port: 20080, service: 'http' }],
-      interfaces: [],
-      signal: AbortSignal.timeout(30_000),
-      concurrency: 4,
-      perHost: 4,
-      ratePerHost: 0,
-      connectTimeoutMs: 1000,
-      probeTimeoutMs: 4000,
-      hostTimeoutMs: 20_000,
-      wsdPort: 3702,
-      udpWindowMs: 300,
-      multicastWindowMs: 100,
-      settings: DEFAULT_SETTINGS,
-      onHost: (h) => hosts.push(h),
-      onOutcome: (o) => outcomes.push(o),
-    });
-    return { hosts, outcomes };
+  function sweepDevice() {
+    return sweepTargets([DEVICE], [{ port: 20080, service: 'http' }]);
   }
 
   it('an address outside the targets: reported out-of-scope, zero connections to it', async () => {
@@ -610,26 +559,11 @@ describe('one more host probe: a busy host still sweeps without a listener warni
     const onWarning = (w: Error) => warnings.push(`${w.name}: ${w.message}`);
     process.on('warning', onWarning);
     try {
-      const targets = await buildTargetSet({ targets: [DEVICE] });
-      const hosts: HostResult[] = [];
-      await sweep({
-        targets,
-        guard: createScopeGuard(targets),
-        ports: PORTS.map((port) => ({ port, service: 'http' as const })),
-        interfaces: [],
-        signal: AbortSignal.timeout(30_000),
-        concurrency: 512, // the CLI default: every probe of the host may run at once
-        perHost: 4,
-        ratePerHost: 0,
-        connectTimeoutMs: 1000,
-        probeTimeoutMs: 4000,
-        hostTimeoutMs: 20_000,
-        wsdPort: 3702,
-        udpWindowMs: 300,
-        multicastWindowMs: 100,
-        settings: DEFAULT_SETTINGS,
-        onHost: (h) => hosts.push(h),
-      });
+      const { hosts } = await sweepTargets(
+        [DEVICE],
+        PORTS.map((port) => ({ port, service: 'http' as const })),
+        { concurrency: 512 }, // the CLI default: every probe of the host may run at once
+      );
       expect(hosts.map((h) => h.host)).toEqual([DEVICE]);
       await new Promise((r) => setImmediate(r)); // warnings are emitted on the next tick
     } finally {

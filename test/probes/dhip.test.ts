@@ -10,7 +10,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Exchange, encodeResponse } from '../../src/core/exchange.ts';
 import { PROBE_STATUSES } from '../../src/core/status.ts';
 import { createScopeGuard, type ScopeGuard } from '../../src/engine/scope.ts';
-import { type HostResult, sweep } from '../../src/engine/sweep.ts';
 import { buildTargetSet } from '../../src/engine/targets.ts';
 import { isField } from '../../src/observations/fields.ts';
 import { observe } from '../../src/observations/observe.ts';
@@ -18,9 +17,7 @@ import { dhipDiscovery } from '../../src/probes/dhip/discovery.ts';
 import { buildSearch, DHIP_SEARCH_BODY, frameDhip } from '../../src/probes/dhip/message.ts';
 import { observeDhip, parseDhip } from '../../src/probes/dhip/parse.ts';
 import { dhipUnicastProbe } from '../../src/probes/dhip/probe.ts';
-import { DEFAULT_SETTINGS } from '../../src/probes/settings.ts';
-import type { ProbeOutcome } from '../../src/probes/types.ts';
-import { persona, probeContext, useFaultLab } from '../helpers/probe-lab.ts';
+import { persona, probeContext, sweepTargets, useFaultLab } from '../helpers/probe-lab.ts';
 
 /** A real reply (IPC-HDW5421S, 2020 UDP amplification write-up, public code search id 1180738884). */
 const REAL_5421S =
@@ -396,30 +393,8 @@ describe('the advertised web port goes through the scope guard', () => {
     await new Promise<void>((r) => outside.close(() => r()));
   });
 
-  async function sweepDevice(): Promise<{ hosts: HostResult[]; outcomes: ProbeOutcome[] }> {
-    const targets = await buildTargetSet({ targets: [DEVICE] });
-    const hosts: HostResult[] = [];
-    const outcomes: ProbeOutcome[] = [];
-    await sweep({
-      targets,
-      guard: createScopeGuard(targets),
-      ports: [{ port: 20080, service: 'http' }],
-      interfaces: [],
-      signal: AbortSignal.timeout(30_000),
-      concurrency: 4,
-      perHost: 4,
-      ratePerHost: 0,
-      connectTimeoutMs: 1000,
-      probeTimeoutMs: 4000,
-      hostTimeoutMs: 20_000,
-      wsdPort: 3702,
-      udpWindowMs: 300,
-      multicastWindowMs: 100,
-      settings: DEFAULT_SETTINGS,
-      onHost: (h) => hosts.push(h),
-      onOutcome: (o) => outcomes.push(o),
-    });
-    return { hosts, outcomes };
+  function sweepDevice() {
+    return sweepTargets([DEVICE], [{ port: 20080, service: 'http' }]);
   }
 
   it('an address outside the targets: reported out-of-scope, zero connections to it', async () => {

@@ -13,9 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { type Exchange, encodeResponse } from '../../src/core/exchange.ts';
 import type { Observation } from '../../src/core/observation.ts';
-import type { PortSpec } from '../../src/engine/ports.ts';
 import { createScopeGuard } from '../../src/engine/scope.ts';
-import { type HostResult, sweep } from '../../src/engine/sweep.ts';
 import { buildTargetSet } from '../../src/engine/targets.ts';
 import { analyse } from '../../src/fingerprints/analyse.ts';
 import { loadLibrary } from '../../src/fingerprints/load.ts';
@@ -31,9 +29,7 @@ import { sadpDiscovery } from '../../src/probes/sadp/discovery.ts';
 import { buildInquiry, inquiryUuid, SADP_GROUP, SADP_PORT } from '../../src/probes/sadp/message.ts';
 import { advertisedHttpUrl, observeSadp, parseSadp, sadpBool } from '../../src/probes/sadp/parse.ts';
 import { sadpUnicastProbe } from '../../src/probes/sadp/probe.ts';
-import { DEFAULT_SETTINGS } from '../../src/probes/settings.ts';
-import type { ProbeOutcome } from '../../src/probes/types.ts';
-import { persona, probeContext, tokenSoup, useFaultLab } from '../helpers/probe-lab.ts';
+import { persona, probeContext, sweepTargets, tokenSoup, useFaultLab } from '../helpers/probe-lab.ts';
 
 const HOST = '127.78.10.99';
 
@@ -587,28 +583,10 @@ describe('an advertised address outside the targets is never contacted', () => {
     // Only the persona advertising the 127.78.19.250 trap is swept: the 10.9.9.9 one is checked above
     // without a sweep, so no bug could ever send a packet off this machine.
     const host = lab.personas[0]?.address ?? '';
-    const targets = await buildTargetSet({ targets: [host] });
-    const hosts: HostResult[] = [];
-    const outcomes: ProbeOutcome[] = [];
-    const ports: PortSpec[] = [{ port: 20080, service: 'http' }];
-    await sweep({
-      targets,
-      guard: createScopeGuard(targets),
-      ports,
-      interfaces: [],
+    const { hosts, outcomes } = await sweepTargets([host], [{ port: 20080, service: 'http' }], {
       signal: AbortSignal.timeout(20_000),
-      concurrency: 4,
-      perHost: 4,
-      ratePerHost: 0,
-      connectTimeoutMs: 1000,
       probeTimeoutMs: 5000,
       hostTimeoutMs: 15_000,
-      wsdPort: 3702,
-      udpWindowMs: 300,
-      multicastWindowMs: 100,
-      settings: DEFAULT_SETTINGS,
-      onHost: (r) => hosts.push(r),
-      onOutcome: (o) => outcomes.push(o),
     });
     expect(hosts.map((h) => h.host)).toEqual([host]);
     expect(hosts[0]?.exchanges.some((ex) => ex.protocol === 'sadp')).toBe(true);
