@@ -13,3 +13,16 @@ export function observationFrom(ex: Exchange, field: FieldName, value: string): 
     ...(ex.probe ? { probe: ex.probe } : {}),
   };
 }
+
+/** Observations about an exchange's host from field/value pairs, in order; absent or empty values are skipped. */
+export function observationsFrom(
+  ex: Exchange,
+  pairs: readonly (readonly [FieldName, string | number | undefined])[],
+): Observation[] {
+  const out: Observation[] = [];
+  for (const [field, value] of pairs) {
+    if (value === undefined || value === '') continue;
+    out.push(observationFrom(ex, field, String(value)));
+  }
+  return out;
+}

@@ -1,9 +1,8 @@
-import { isIPv4, isIPv6 } from 'node:net';
+import { isIPv6 } from 'node:net';
 import type { Exchange } from '../../core/exchange.ts';
 import { responseBytes } from '../../core/exchange.ts';
 import type { Observation } from '../../core/observation.ts';
-import type { FieldName } from '../../observations/fields.ts';
-import { observationFrom } from '../../observations/make.ts';
+import { observationsFrom } from '../../observations/make.ts';
 import { REPLY_MAGIC, SECTION1_LENGTH } from './message.ts';
 
 /** What a legacy discovery reply says about the device (strings cleaned and capped, ports 1–65535). */
@@ -135,32 +134,21 @@ export function parseDahuaLegacy(bytes: Buffer): LegacyParse {
   return { ok: true, device };
 }
 
-/** The web address a reply advertises: HttpPort on the advertised IPv4 address, else on the replier. */
-export function advertisedHttpUrl(device: LegacyDevice, replyFrom: string): string | undefined {
-  if (device.httpPort === undefined) return undefined;
-  const host = device.ipv4Address ?? (isIPv4(replyFrom) ? replyFrom : undefined);
-  return host ? `http://${host}:${device.httpPort}/` : undefined;
-}
-
 /** Pure: a recorded legacy discovery exchange → observations about the responder. */
 export function observeDahuaLegacy(ex: Exchange): Observation[] {
   const parsed = parseDahuaLegacy(responseBytes(ex));
   if (!parsed.ok) return [];
   const d = parsed.device;
-  const out: Observation[] = [];
-  const add = (field: FieldName, value: string | number | undefined) => {
-    if (value === undefined || value === '') return;
-    out.push(observationFrom(ex, field, String(value)));
-  };
-  add('dahua_legacy.header', d.header);
-  add('dahua_legacy.model', d.model);
-  add('dahua_legacy.name', d.name);
-  add('dahua_legacy.serial', d.serial);
-  add('dahua_legacy.version', d.version);
-  add('dahua_legacy.ipv4_address', d.ipv4Address);
-  add('dahua_legacy.http_port', d.httpPort);
-  add('dahua_legacy.https_port', d.httpsPort);
-  add('dahua_legacy.port', d.port);
-  add('mac.address', d.mac);
-  return out;
+  return observationsFrom(ex, [
+    ['dahua_legacy.header', d.header],
+    ['dahua_legacy.model', d.model],
+    ['dahua_legacy.name', d.name],
+    ['dahua_legacy.serial', d.serial],
+    ['dahua_legacy.version', d.version],
+    ['dahua_legacy.ipv4_address', d.ipv4Address],
+    ['dahua_legacy.http_port', d.httpPort],
+    ['dahua_legacy.https_port', d.httpsPort],
+    ['dahua_legacy.port', d.port],
+    ['mac.address', d.mac],
+  ]);
 }

@@ -1,14 +1,9 @@
-import type { FollowUp, Probe, ProbeContext, ProbeOutcome, ProbeTarget } from '../types.ts';
+import { webFollowUps } from '../advertised.ts';
+import type { Probe, ProbeContext, ProbeOutcome, ProbeTarget } from '../types.ts';
 import { runUnicastUdp } from '../udp-replies.ts';
 
 import { buildSearch, DAHUA_LEGACY_PORT, requestText } from './message.ts';
-import { advertisedHttpUrl, type LegacyDevice, parseDahuaLegacy } from './parse.ts';
-
-/** HttpPort on the advertised address, for the 'http' follow-up (the engine checks the scope). */
-export function dahuaLegacyFollowUps(device: LegacyDevice, replyFrom: string): FollowUp[] {
-  const url = advertisedHttpUrl(device, replyFrom);
-  return url ? [{ probe: 'http', url }] : [];
-}
+import { parseDahuaLegacy } from './parse.ts';
 
 /**
  * Dahua legacy discovery, unicast: the vendor's 32-byte search to one live host's UDP 5050, sent
@@ -50,7 +45,7 @@ export const dahuaLegacyProbe: Probe = {
         // Not 0xB3 at all: another protocol. 0xB3 with lengths or a MAC that do not hold: broken.
         return { ok: false, why: parsed.reason === 'not-dahua-legacy' ? 'foreign' : 'broken' };
       },
-      followUps: dahuaLegacyFollowUps,
+      followUps: webFollowUps,
     });
   },
 };

@@ -1,9 +1,9 @@
 import type { Exchange } from '../../core/exchange.ts';
 import { responseBytes } from '../../core/exchange.ts';
+import { webFollowUps } from '../advertised.ts';
 import type { FollowUp, MulticastDiscovery } from '../types.ts';
 import { buildSearch, DHIP_GROUP_V4, DHIP_PORT, requestText } from './message.ts';
 import { parseDhip } from './parse.ts';
-import { dhipFollowUps } from './probe.ts';
 
 /**
  * Multicast DHDiscover.search to 239.255.255.251:37810. The search carries no id to echo, so a
@@ -31,6 +31,6 @@ export const dhipDiscovery: MulticastDiscovery = {
   },
   followUps(ex: Exchange): FollowUp[] {
     const parsed = parseDhip(responseBytes(ex));
-    return parsed.ok ? dhipFollowUps(parsed.device, ex.source ?? ex.host) : [];
+    return parsed.ok ? webFollowUps(parsed.device, ex.source ?? ex.host) : [];
   },
 };

@@ -2,8 +2,7 @@ import { isIPv4 } from 'node:net';
 import type { Exchange } from '../../core/exchange.ts';
 import { responseBytes } from '../../core/exchange.ts';
 import type { Observation } from '../../core/observation.ts';
-import type { FieldName } from '../../observations/fields.ts';
-import { observationFrom } from '../../observations/make.ts';
+import { observationsFrom } from '../../observations/make.ts';
 import { normaliseMac } from '../wsd/parse.ts';
 import { DHIP_HEADER_LENGTH, DHIP_MAGIC } from './message.ts';
 
@@ -105,33 +104,22 @@ export function parseDhip(bytes: Buffer): DhipParse {
   return { ok: true, device };
 }
 
-/** The web address a reply advertises (HttpPort on the advertised or the replying address). */
-export function advertisedHttpUrl(device: DhipDevice, replyFrom: string): string | undefined {
-  if (device.httpPort === undefined) return undefined;
-  const host = device.ipv4Address ?? (isIPv4(replyFrom) ? replyFrom : undefined);
-  return host ? `http://${host}:${device.httpPort}/` : undefined;
-}
-
 /** Pure: a recorded DHIP exchange → observations about the responder. */
 export function observeDhip(ex: Exchange): Observation[] {
   const parsed = parseDhip(responseBytes(ex));
   if (!parsed.ok) return [];
   const d = parsed.device;
-  const out: Observation[] = [];
-  const add = (field: FieldName, value: string | number | undefined) => {
-    if (value === undefined || value === '') return;
-    out.push(observationFrom(ex, field, String(value)));
-  };
-  add('dhip.device_type', d.deviceType);
-  add('dhip.serial', d.serial);
-  add('dhip.version', d.version);
-  add('dhip.vendor', d.vendor);
-  add('dhip.manufacturer', d.manufacturer);
-  add('dhip.device_class', d.deviceClass);
-  add('dhip.machine_name', d.machineName);
-  add('dhip.http_port', d.httpPort);
-  add('dhip.port', d.port);
-  add('dhip.ipv4_address', d.ipv4Address);
-  add('mac.address', d.mac);
-  return out;
+  return observationsFrom(ex, [
+    ['dhip.device_type', d.deviceType],
+    ['dhip.serial', d.serial],
+    ['dhip.version', d.version],
+    ['dhip.vendor', d.vendor],
+    ['dhip.manufacturer', d.manufacturer],
+    ['dhip.device_class', d.deviceClass],
+    ['dhip.machine_name', d.machineName],
+    ['dhip.http_port', d.httpPort],
+    ['dhip.port', d.port],
+    ['dhip.ipv4_address', d.ipv4Address],
+    ['mac.address', d.mac],
+  ]);
 }

@@ -1,14 +1,9 @@
-import type { FollowUp, Probe, ProbeContext, ProbeOutcome, ProbeTarget } from '../types.ts';
+import { webFollowUps } from '../advertised.ts';
+import type { Probe, ProbeContext, ProbeOutcome, ProbeTarget } from '../types.ts';
 import { runUnicastUdp } from '../udp-replies.ts';
 
 import { buildSearch, DHIP_PORT, requestText } from './message.ts';
-import { advertisedHttpUrl, type DhipDevice, parseDhip } from './parse.ts';
-
-/** HttpPort on the advertised address, for the 'http' follow-up (the engine checks the scope). */
-export function dhipFollowUps(device: DhipDevice, replyFrom: string): FollowUp[] {
-  const url = advertisedHttpUrl(device, replyFrom);
-  return url ? [{ probe: 'http', url }] : [];
-}
+import { parseDhip } from './parse.ts';
 
 /**
  * Unicast DHDiscover.search to one live host's UDP 37810 (routed subnets, where the multicast
@@ -48,7 +43,7 @@ export const dhipUnicastProbe: Probe = {
         if (parsed.ok) return { ok: true, value: parsed.device };
         return { ok: false, why: parsed.reason === 'not-dhip' ? 'foreign' : 'broken' };
       },
-      followUps: dhipFollowUps,
+      followUps: webFollowUps,
     });
   },
 };

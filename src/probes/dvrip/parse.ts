@@ -1,8 +1,7 @@
 import type { Exchange } from '../../core/exchange.ts';
 import { responseBytes } from '../../core/exchange.ts';
 import type { Observation } from '../../core/observation.ts';
-import type { FieldName } from '../../observations/fields.ts';
-import { observationFrom } from '../../observations/make.ts';
+import { observationsFrom } from '../../observations/make.ts';
 import { DVRIP_HEADER_LENGTH, MSG_DISCOVERY_REPLY, readHeader } from './message.ts';
 
 /** The NetWork.NetCommon block of a discovery reply, every value trimmed and capped. */
@@ -113,20 +112,16 @@ export function observeDvrip(ex: Exchange): Observation[] {
   const parsed = parseDvripDiscovery(responseBytes(ex));
   if (!parsed.ok) return [];
   const n = parsed.net;
-  const out: Observation[] = [];
-  const add = (field: FieldName, value: string | number | undefined) => {
-    if (value === undefined || value === '') return;
-    out.push(observationFrom(ex, field, String(value)));
-  };
-  add('dvrip.host_name', n.hostName);
-  add('dvrip.serial', n.serial);
-  add('dvrip.mac', n.mac);
-  add('mac.address', n.mac);
-  add('dvrip.device_type', n.deviceType);
-  add('dvrip.build_date', n.buildDate);
-  add('dvrip.firmware', n.firmware);
-  add('dvrip.host_ip', n.hostIp);
-  add('dvrip.tcp_port', n.tcpPort);
-  add('dvrip.http_port', n.httpPort);
-  return out;
+  return observationsFrom(ex, [
+    ['dvrip.host_name', n.hostName],
+    ['dvrip.serial', n.serial],
+    ['dvrip.mac', n.mac],
+    ['mac.address', n.mac],
+    ['dvrip.device_type', n.deviceType],
+    ['dvrip.build_date', n.buildDate],
+    ['dvrip.firmware', n.firmware],
+    ['dvrip.host_ip', n.hostIp],
+    ['dvrip.tcp_port', n.tcpPort],
+    ['dvrip.http_port', n.httpPort],
+  ]);
 }

@@ -1,8 +1,7 @@
 import type { Exchange } from '../../core/exchange.ts';
 import { responseBytes } from '../../core/exchange.ts';
 import type { Observation } from '../../core/observation.ts';
-import type { FieldName } from '../../observations/fields.ts';
-import { observationFrom } from '../../observations/make.ts';
+import { observationsFrom } from '../../observations/make.ts';
 import { MAX_XML_BYTES, parseXml, xmlPath, xmlText } from '../../observations/xml.ts';
 
 /** One SADP ProbeMatch (PROTOCOLS.md §3.1), every value trimmed and capped. */
@@ -175,24 +174,20 @@ export function observeSadp(ex: Exchange): Observation[] {
   const parsed = parseSadp(responseBytes(ex).toString('utf8'));
   if (!parsed.ok) return [];
   const m = parsed.match;
-  const out: Observation[] = [];
-  const add = (field: FieldName, value: string | number | undefined) => {
-    if (value === undefined || value === '') return;
-    out.push(observationFrom(ex, field, String(value)));
-  };
-  add('sadp.types', m.types);
-  add('sadp.device_type', m.deviceType);
-  add('sadp.device_description', m.description);
-  add('sadp.serial', m.serial);
-  add('sadp.mac', m.mac);
-  add('mac.address', m.mac);
-  add('sadp.ipv4_address', m.ipv4);
-  add('sadp.software_version', m.softwareVersion);
-  add('sadp.dsp_version', m.dspVersion);
-  add('sadp.activated', m.activated);
-  add('sadp.oem_info', m.oemInfo);
-  add('sadp.oem_code', m.oemCode);
-  add('sadp.command_port', m.commandPort);
-  add('sadp.http_port', m.httpPort);
-  return out;
+  return observationsFrom(ex, [
+    ['sadp.types', m.types],
+    ['sadp.device_type', m.deviceType],
+    ['sadp.device_description', m.description],
+    ['sadp.serial', m.serial],
+    ['sadp.mac', m.mac],
+    ['mac.address', m.mac],
+    ['sadp.ipv4_address', m.ipv4],
+    ['sadp.software_version', m.softwareVersion],
+    ['sadp.dsp_version', m.dspVersion],
+    ['sadp.activated', m.activated],
+    ['sadp.oem_info', m.oemInfo],
+    ['sadp.oem_code', m.oemCode],
+    ['sadp.command_port', m.commandPort],
+    ['sadp.http_port', m.httpPort],
+  ]);
 }
