@@ -64,6 +64,21 @@ async function listen(
   return socket;
 }
 
+/**
+ * For the `wrong-source` fault in loopback mode: a socket on 127.0.0.1 (not the persona's address)
+ * to answer from, so the probe sees a reply from an address it never asked. Undefined otherwise.
+ */
+export async function wrongSourceSocket(ctx: {
+  fault?: string;
+  multicast: boolean;
+}): Promise<Socket | undefined> {
+  if (ctx.fault !== 'wrong-source' || ctx.multicast) return undefined;
+  const socket = createSocket('udp4');
+  socket.on('error', () => {});
+  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
+  return socket;
+}
+
 export function closeUdp(socket: Socket): Promise<void> {
   return new Promise((resolve) => {
     try {

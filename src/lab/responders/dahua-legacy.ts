@@ -6,7 +6,7 @@
  * No real reply was ever published, so every persona's reply is ASSEMBLED (its provenance says so).
  */
 
-import { createSocket, type Socket } from 'node:dgram';
+import type { Socket } from 'node:dgram';
 import { encodeResponse } from '../../core/exchange.ts';
 import {
   buildReply,
@@ -18,7 +18,7 @@ import {
   SECTION1_LENGTH,
 } from '../../probes/dahua-legacy/message.ts';
 import { renderTemplate, type TemplateVars } from '../template.ts';
-import { closeUdp, sendAnswer, startUdpResponder } from '../udp-responder.ts';
+import { closeUdp, sendAnswer, startUdpResponder, wrongSourceSocket } from '../udp-responder.ts';
 import { PROVENANCE_SCHEMA } from './schema.ts';
 import type { Responder, ResponderContext } from './types.ts';
 
@@ -154,13 +154,7 @@ export const dahuaLegacyResponder: Responder = {
     const normal = buildReply(parts);
     const fault = ctx.fault as DahuaLegacyFault | undefined;
     const answer = faulty(parts, normal, fault);
-    let alt: Socket | undefined;
-    if (fault === 'wrong-source' && !ctx.multicast) {
-      const s = createSocket('udp4');
-      s.on('error', () => {});
-      await new Promise<void>((resolve) => s.bind(0, '127.0.0.1', resolve));
-      alt = s;
-    }
+    const alt = await wrongSourceSocket(ctx);
     const socket: Socket = await startUdpResponder({
       host: ctx.host,
       port: DAHUA_LEGACY_PORT,

@@ -5,7 +5,7 @@
  * unicast on the persona's address (loopback) or on the wildcard (netns).
  */
 
-import { createSocket, type Socket } from 'node:dgram';
+import type { Socket } from 'node:dgram';
 import { encodeResponse } from '../../core/exchange.ts';
 import {
   buildDiscoveryRequest,
@@ -15,7 +15,7 @@ import {
   MSG_DISCOVERY_REPLY,
 } from '../../probes/dvrip/message.ts';
 import { renderTemplate } from '../template.ts';
-import { closeUdp, sendAnswer, startUdpResponder } from '../udp-responder.ts';
+import { closeUdp, sendAnswer, startUdpResponder, wrongSourceSocket } from '../udp-responder.ts';
 import { PROVENANCE_SCHEMA } from './schema.ts';
 import type { Responder, ResponderContext } from './types.ts';
 
@@ -98,13 +98,7 @@ export const dvripResponder: Responder = {
     const body = renderBody(config as DvripConfig, ctx);
     const normal = frameDvrip(body);
     const fault = ctx.fault as DvripFault | undefined;
-    let alt: Socket | undefined;
-    if (fault === 'wrong-source' && !ctx.multicast) {
-      const s = createSocket('udp4');
-      s.on('error', () => {});
-      await new Promise<void>((resolve) => s.bind(0, '127.0.0.1', resolve));
-      alt = s;
-    }
+    const alt = await wrongSourceSocket(ctx);
     const socket: Socket = await startUdpResponder({
       host: ctx.host,
       port: DVRIP_DISCOVERY_PORT,

@@ -4,7 +4,7 @@
  * Loopback: bound to the persona's address; netns: the wildcard, joined to 224.0.0.251 and
  * (IPv6) ff02::fb.
  */
-import { createSocket, type Socket } from 'node:dgram';
+import type { Socket } from 'node:dgram';
 import type * as DnsPacket from 'dns-packet';
 import makeMdns from 'multicast-dns';
 import {
@@ -17,7 +17,7 @@ import {
 } from '../../probes/mdns/message.ts';
 import { mdnsExchange } from '../../probes/mdns/probe.ts';
 import { renderTemplate } from '../template.ts';
-import { closeUdp, startUdpResponder, startUdpResponderV6 } from '../udp-responder.ts';
+import { closeUdp, startUdpResponder, startUdpResponderV6, wrongSourceSocket } from '../udp-responder.ts';
 import type { Responder, ResponderContext } from './types.ts';
 
 export interface MdnsService {
@@ -237,13 +237,7 @@ export const mdnsResponder: Responder = {
     const records = buildRecords(cfg, ctx);
     const fault = ctx.fault as MdnsFault | undefined;
     const ptrOnly = cfg.ptrOnly === true || fault === 'ptr-only';
-    let alt: Socket | undefined;
-    if (fault === 'wrong-source' && !ctx.multicast) {
-      const s = createSocket('udp4');
-      s.on('error', () => {});
-      await new Promise<void>((resolve) => s.bind(0, '127.0.0.1', resolve));
-      alt = s;
-    }
+    const alt = await wrongSourceSocket(ctx);
     const listen = {
       host: ctx.host,
       port: MDNS_PORT,

@@ -4,11 +4,11 @@
  * Loopback: on the persona's address; netns: on the wildcard, joined to 239.255.255.250.
  */
 
-import { createSocket, type Socket } from 'node:dgram';
+import type { Socket } from 'node:dgram';
 import { encodeResponse } from '../../core/exchange.ts';
 import { buildInquiry, inquiryUuid, SADP_GROUP, SADP_PORT } from '../../probes/sadp/message.ts';
 import { renderTemplate } from '../template.ts';
-import { closeUdp, sendAnswer, startUdpResponder } from '../udp-responder.ts';
+import { closeUdp, sendAnswer, startUdpResponder, wrongSourceSocket } from '../udp-responder.ts';
 import { PROVENANCE_SCHEMA } from './schema.ts';
 import type { Responder, ResponderContext } from './types.ts';
 
@@ -106,13 +106,7 @@ export const sadpResponder: Responder = {
   async start(config, ctx) {
     const template = renderReply(config as SadpConfig, ctx);
     const fault = ctx.fault as SadpFault | undefined;
-    let alt: Socket | undefined;
-    if (fault === 'wrong-source' && !ctx.multicast) {
-      const s = createSocket('udp4');
-      s.on('error', () => {});
-      await new Promise<void>((resolve) => s.bind(0, '127.0.0.1', resolve));
-      alt = s;
-    }
+    const alt = await wrongSourceSocket(ctx);
     const socket: Socket = await startUdpResponder({
       host: ctx.host,
       port: SADP_PORT,

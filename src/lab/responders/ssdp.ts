@@ -6,12 +6,12 @@
  * (IPv6) ff02::c.
  */
 
-import { createSocket, type RemoteInfo, type Socket as UdpSocket } from 'node:dgram';
+import type { RemoteInfo, Socket as UdpSocket } from 'node:dgram';
 import type { Server, Socket } from 'node:net';
 import { type Exchange, encodeResponse } from '../../core/exchange.ts';
 import { buildMSearch, SSDP_GROUP_V4, SSDP_GROUP_V6, SSDP_PORT } from '../../probes/ssdp/message.ts';
 import { closeServer, startTcpResponder } from '../tcp-responder.ts';
-import { closeUdp, startUdpResponder, startUdpResponderV6 } from '../udp-responder.ts';
+import { closeUdp, startUdpResponder, startUdpResponderV6, wrongSourceSocket } from '../udp-responder.ts';
 import { renderMdns } from './mdns.ts';
 import { PROVENANCE_SCHEMA } from './schema.ts';
 import type { Responder, ResponderContext } from './types.ts';
@@ -225,13 +225,7 @@ export const ssdpResponder: Responder = {
         serveDescription(socket, description, fault);
       });
     });
-    let alt: UdpSocket | undefined;
-    if (fault === 'wrong-source' && !ctx.multicast) {
-      const s = createSocket('udp4');
-      s.on('error', () => {});
-      await new Promise<void>((resolve) => s.bind(0, '127.0.0.1', resolve));
-      alt = s;
-    }
+    const alt = await wrongSourceSocket(ctx);
     const sockets: UdpSocket[] = [];
     const listen = {
       host: ctx.host,
