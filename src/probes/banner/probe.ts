@@ -38,6 +38,9 @@ export async function readVolunteered(
   }
 }
 
+/** The unfinished start of an FTP reply line: a reply-code digit, then printable text, no line end. */
+const FTP_LINE_START = /^[1-5][\x20-\x7e]*$/;
+
 /** A greeting probe for a service that speaks first (telnet, FTP). */
 export function makeBannerProbe(protocol: Extract<ExchangeProtocol, 'telnet' | 'ftp'>): ServiceProbe {
   return {
@@ -70,6 +73,19 @@ export function makeBannerProbe(protocol: Extract<ExchangeProtocol, 'telnet' | '
         at: new Date().toISOString(),
       };
       ctx.record(ex);
+      // An FTP greeting is a CRLF-terminated reply line; the start of one ("2", "220 AXIS…") that
+      // stops mid-line (a drip, a stall) is cut short, not another protocol. A telnet prompt
+      // legitimately ends without a line end.
+      if (
+        protocol === 'ftp' &&
+        FTP_LINE_START.test(got.bytes.toString('latin1')) &&
+        (got.ended === 'idle' || got.ended === 'timeout-partial')
+      )
+        return {
+          ...base,
+          status: 'connection-timeout',
+          detail: `greeting stalled after ${got.bytes.length} bytes`,
+        };
       const lines = bannerLines(protocol === 'telnet' ? stripTelnet(got.bytes) : got.bytes);
       if (lines.length === 0) {
         // Option negotiation alone is still telnet speaking; anything else unprintable is not a greeting.
