@@ -1,6 +1,7 @@
 import type { Exchange } from '../../core/exchange.ts';
 import { responseBytes } from '../../core/exchange.ts';
 import type { Observation } from '../../core/observation.ts';
+import { observationFrom } from '../../observations/make.ts';
 import { DVRIP_HEADER_LENGTH, DVRIP_REPLY } from './message.ts';
 
 export type RealmParse =
@@ -46,14 +47,5 @@ export function parseRealmReply(bytes: Buffer): RealmParse {
 export function observeSdk(ex: Exchange): Observation[] {
   const parsed = parseRealmReply(responseBytes(ex));
   if (!parsed.ok || !parsed.realm) return [];
-  return [
-    {
-      type: 'observation',
-      host: ex.host,
-      ...(ex.port !== undefined ? { port: ex.port } : {}),
-      field: 'sdk.realm',
-      value: parsed.realm,
-      ...(ex.probe ? { probe: ex.probe } : {}),
-    },
-  ];
+  return [observationFrom(ex, 'sdk.realm', parsed.realm)];
 }

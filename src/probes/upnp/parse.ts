@@ -2,6 +2,7 @@ import type { Exchange } from '../../core/exchange.ts';
 import { responseBytes } from '../../core/exchange.ts';
 import type { Observation } from '../../core/observation.ts';
 import type { FieldName } from '../../observations/fields.ts';
+import { observationsFrom } from '../../observations/make.ts';
 import { parseXml, xmlPath, xmlText } from '../../observations/xml.ts';
 import { parseResponse } from '../http/parse.ts';
 
@@ -72,18 +73,8 @@ const FIELDS: [keyof UpnpDevice, FieldName][] = [
 export function observeUpnp(ex: Exchange): Observation[] {
   const parsed = descriptionOf(responseBytes(ex));
   if (!parsed.ok) return [];
-  const out: Observation[] = [];
-  for (const [key, field] of FIELDS) {
-    const value = parsed.device[key];
-    if (value)
-      out.push({
-        type: 'observation',
-        host: ex.host,
-        ...(ex.port !== undefined ? { port: ex.port } : {}),
-        field,
-        value,
-        ...(ex.probe ? { probe: ex.probe } : {}),
-      });
-  }
-  return out;
+  return observationsFrom(
+    ex,
+    FIELDS.map(([key, field]) => [field, parsed.device[key]]),
+  );
 }
