@@ -4,7 +4,7 @@ import { createServer as createNetServer, type Server, type Socket } from 'node:
 import { join } from 'node:path';
 import { createServer as createTlsServer } from 'node:tls';
 import type { HttpFault, HttpService, Persona, UsernameTokenRoute } from './persona.ts';
-import { listen, startTcpResponder } from './tcp-responder.ts';
+import { GARBAGE, listen, pumpOversize, startTcpResponder } from './tcp-responder.ts';
 import { renderHttpResponse } from './template.ts';
 import { labCertificate } from './tls.ts';
 
@@ -117,26 +117,13 @@ function respond(socket: Socket, bytes: Buffer, fault: HttpFault | undefined): v
       socket.write(bytes.subarray(0, Math.min(20, bytes.length)), () => socket.resetAndDestroy());
       return;
     case 'garbage':
-      socket.end(Buffer.from([0x00, 0xff, 0x13, 0x37, 0xde, 0xad, 0xbe, 0xef, 0x0a, 0x00]));
+      socket.end(GARBAGE);
       return;
     case 'invalid-utf8':
       socket.end(Buffer.concat([bytes, Buffer.from([0xc3, 0x28, 0xa0, 0xa1, 0xff])]));
       return;
     case 'oversize': {
-      socket.write(Buffer.from('HTTP/1.1 200 OK\r\nServer: lab-oversize\r\nContent-Type: text/html\r\n\r\n'));
-      const chunk = Buffer.alloc(64 * 1024, 0x41);
-      let sent = 0;
-      const pump = () => {
-        while (sent < 10 * 1024 * 1024 && !socket.destroyed) {
-          sent += chunk.length;
-          if (!socket.write(chunk)) {
-            socket.once('drain', pump);
-            return;
-          }
-        }
-        socket.end();
-      };
-      pump();
+      pumpOversize(socket, 'HTTP/1.1 200 OK\r\nServer: lab-oversize\r\nContent-Type: text/html\r\n\r\n');
       return;
     }
     case 'split':

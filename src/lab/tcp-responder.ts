@@ -35,7 +35,28 @@ export function closeServer(server: Server): Promise<void> {
 /** Faults writeTcpAnswer knows (persona.yaml `faults.<protocol>`). */
 export type TcpFault = 'hang' | 'reset' | 'split' | 'drip' | 'garbage' | 'oversize' | 'duplicate';
 
-const GARBAGE = Buffer.from([0x00, 0xff, 0x13, 0x37, 0xde, 0xad, 0xbe, 0xef, 0x0a, 0x00]);
+export const GARBAGE = Buffer.from([0x00, 0xff, 0x13, 0x37, 0xde, 0xad, 0xbe, 0xef, 0x0a, 0x00]);
+
+/**
+ * An HTTP-style oversize answer: `head`, then 10 MiB of "A" written as the socket drains (so the
+ * lab never buffers it all), then FIN. The reader's cap must end it long before.
+ */
+export function pumpOversize(socket: Socket, head: string): void {
+  socket.write(head);
+  const chunk = Buffer.alloc(64 * 1024, 0x41);
+  let sent = 0;
+  const pump = () => {
+    while (sent < 10 * 1024 * 1024 && !socket.destroyed) {
+      sent += chunk.length;
+      if (!socket.write(chunk)) {
+        socket.once('drain', pump);
+        return;
+      }
+    }
+    socket.end();
+  };
+  pump();
+}
 
 /**
  * Writes a TCP responder's answer with the persona's fault: `hang` (never answers), `reset` (RST

@@ -10,7 +10,7 @@ import type { RemoteInfo, Socket as UdpSocket } from 'node:dgram';
 import type { Server, Socket } from 'node:net';
 import { type Exchange, encodeResponse } from '../../core/exchange.ts';
 import { buildMSearch, SSDP_GROUP_V4, SSDP_GROUP_V6, SSDP_PORT } from '../../probes/ssdp/message.ts';
-import { closeServer, startTcpResponder } from '../tcp-responder.ts';
+import { closeServer, pumpOversize, startTcpResponder } from '../tcp-responder.ts';
 import { closeUdp, startUdpResponder, startUdpResponderV6, wrongSourceSocket } from '../udp-responder.ts';
 import { renderMdns } from './mdns.ts';
 import { PROVENANCE_SCHEMA } from './schema.ts';
@@ -109,20 +109,7 @@ function serveDescription(socket: Socket, bytes: Buffer, fault: string | undefin
       socket.end(Buffer.from([0x00, 0xff, 0x13, 0x37, 0xde, 0xad, 0x0a, 0x00]));
       return;
     case 'desc-oversize': {
-      socket.write('HTTP/1.1 200 OK\r\nContent-Type: text/xml\r\n\r\n<root><device><manufacturer>');
-      const chunk = Buffer.alloc(64 * 1024, 0x41);
-      let sent = 0;
-      const pump = () => {
-        while (sent < 10 * 1024 * 1024 && !socket.destroyed) {
-          sent += chunk.length;
-          if (!socket.write(chunk)) {
-            socket.once('drain', pump);
-            return;
-          }
-        }
-        socket.end();
-      };
-      pump();
+      pumpOversize(socket, 'HTTP/1.1 200 OK\r\nContent-Type: text/xml\r\n\r\n<root><device><manufacturer>');
       return;
     }
     case 'desc-split': {
