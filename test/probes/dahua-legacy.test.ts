@@ -8,7 +8,7 @@
  * read (UniversalScanner Dahua1.cs, DahuaConsole dh_discover, python-dvr SearchDahua), and the
  * test names say so. Addresses: 127.78.60.0/24 – 127.78.69.0/24 only.
  */
-import { createSocket, type Socket as UdpSocket } from 'node:dgram';
+import { createSocket } from 'node:dgram';
 import { createServer, type Server, type Socket as TcpSocket } from 'node:net';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -34,6 +34,7 @@ import { observeDahuaLegacy, parseDahuaLegacy } from '../../src/probes/dahua-leg
 import { dahuaLegacyProbe } from '../../src/probes/dahua-legacy/probe.ts';
 import { HOST_PROBES, MULTICAST_DISCOVERY } from '../../src/probes/index.ts';
 import { DEFAULT_SETTINGS } from '../../src/probes/settings.ts';
+import { useAdvertisedWebTrap } from '../helpers/advertised-web.ts';
 import { persona, sweepTargets, useFaultLab } from '../helpers/probe-lab.ts';
 
 const HOST = '127.78.60.99';
@@ -458,75 +459,33 @@ describe('dahua-legacy-discovery against the loopback lab (the persona reply is 
 });
 
 describe('the advertised web port goes through the scope guard', () => {
-  const NET = '127.78.62';
-  const DEVICE = `${NET}.10`;
-  const OUTSIDE = `${NET}.99`;
-  let web: Server;
-  let outside: Server;
-  let outsideCount = 0;
-  let responder: UdpSocket;
-  let advertise = OUTSIDE;
-  let outsidePort = 0;
-  const sockets = new Set<TcpSocket>();
-
-  beforeAll(async () => {
-    web = createServer((s) => {
-      sockets.add(s);
-      s.on('error', () => {});
-      s.end('HTTP/1.1 200 OK\r\nCONNECTION: close\r\nCONTENT-LENGTH: 0\r\n\r\n');
-    });
-    await new Promise<void>((r) => web.listen(20080, DEVICE, r));
-    outside = createServer((s) => {
-      sockets.add(s);
-      outsideCount += 1;
-      s.on('error', () => {});
-      s.end('HTTP/1.1 200 OK\r\nServer: must-not-be-reached\r\nContent-Length: 0\r\n\r\n');
-    });
-    await new Promise<void>((r) => outside.listen(0, OUTSIDE, r));
-    const addr = outside.address();
-    outsidePort = addr && typeof addr === 'object' ? addr.port : 0;
-    responder = createSocket('udp4');
-    responder.on('message', (msg, rinfo) => {
-      if (!isSearch(msg)) return;
-      const reply = buildReply({
-        ...REAL_HEADER_PARTS,
-        ipv4: advertise,
-        httpPort: advertise === OUTSIDE ? outsidePort : 20080,
-      });
-      responder.send(reply, rinfo.port, rinfo.address);
-    });
-    await new Promise<void>((r) => responder.bind(5050, DEVICE, r));
+  const trap = useAdvertisedWebTrap({
+    net: '127.78.62',
+    udpPort: 5050,
+    answer: (msg, address, port) =>
+      isSearch(msg) ? buildReply({ ...REAL_HEADER_PARTS, ipv4: address, httpPort: port }) : undefined,
   });
-  afterAll(async () => {
-    for (const s of sockets) s.destroy();
-    responder.close();
-    await new Promise<void>((r) => web.close(() => r()));
-    await new Promise<void>((r) => outside.close(() => r()));
-  });
-
-  function sweepDevice() {
-    return sweepTargets([DEVICE], [{ port: 20080, service: 'http' }]);
-  }
+  const { device: DEVICE, outside: OUTSIDE, sweepDevice } = trap;
 
   it('an address outside the targets: reported out-of-scope, zero connections to it', async () => {
-    advertise = OUTSIDE;
+    trap.advertise(OUTSIDE);
     const { hosts, outcomes } = await sweepDevice();
     expect(hosts.map((h) => h.host)).toEqual([DEVICE]);
     expect(outcomes.find((o) => o.probe === 'dahua-legacy-discovery')?.status).toBe('success');
     const refused = outcomes.filter((o) => o.status === 'out-of-scope' && o.detail?.includes(OUTSIDE));
     expect(refused).toHaveLength(1);
-    expect(outsideCount).toBe(0);
+    expect(trap.outsideCount()).toBe(0);
     for (const o of outcomes) expect(PROBE_STATUSES).toContain(o.status);
   });
 
   it('the device’s own address: the advertised web port is read', async () => {
-    advertise = DEVICE;
+    trap.advertise(DEVICE);
     const { hosts } = await sweepDevice();
     const http = hosts[0]?.exchanges.filter((ex) => ex.protocol === 'http') ?? [];
     expect(hosts[0]?.exchanges.some((ex) => ex.protocol === 'dahua-legacy')).toBe(true);
     // The banner probe on the swept port, and the follow-up on the advertised one.
     expect(http.length).toBeGreaterThanOrEqual(2);
-    expect(outsideCount).toBe(0);
+    expect(trap.outsideCount()).toBe(0);
   });
 });
 

@@ -4,7 +4,6 @@
  * guard on the address a reply advertises. Addresses: 127.78.20.0/24 – 127.78.24.0/24 only.
  */
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
-import { createServer, type Server } from 'node:net';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Exchange, encodeResponse } from '../../src/core/exchange.ts';
@@ -17,7 +16,8 @@ import { dhipDiscovery } from '../../src/probes/dhip/discovery.ts';
 import { buildSearch, DHIP_SEARCH_BODY, frameDhip } from '../../src/probes/dhip/message.ts';
 import { observeDhip, parseDhip } from '../../src/probes/dhip/parse.ts';
 import { dhipUnicastProbe } from '../../src/probes/dhip/probe.ts';
-import { persona, probeContext, sweepTargets, useFaultLab } from '../helpers/probe-lab.ts';
+import { useAdvertisedWebTrap } from '../helpers/advertised-web.ts';
+import { persona, probeContext, useFaultLab } from '../helpers/probe-lab.ts';
 
 /** A real reply (IPC-HDW5421S, 2020 UDP amplification write-up, public code search id 1180738884). */
 const REAL_5421S =
@@ -347,73 +347,38 @@ describe('dhip-unicast: replies from an unexpected source address', () => {
 });
 
 describe('the advertised web port goes through the scope guard', () => {
-  const NET = '127.78.22';
-  const DEVICE = `${NET}.10`;
-  const OUTSIDE = `${NET}.99`;
-  let web: Server;
-  let outside: Server;
-  let outsideCount = 0;
-  let dhip: UdpSocket;
-  let advertise = OUTSIDE;
-  let outsidePort = 0;
-  const sockets = new Set<import('node:net').Socket>();
-
-  beforeAll(async () => {
-    web = createServer((s) => {
-      sockets.add(s);
-      s.on('error', () => {});
-      s.end('HTTP/1.1 200 OK\r\nCONNECTION: close\r\nCONTENT-LENGTH: 0\r\n\r\n');
-    });
-    await new Promise<void>((r) => web.listen(20080, DEVICE, r));
-    outside = createServer((s) => {
-      sockets.add(s);
-      outsideCount += 1;
-      s.on('error', () => {});
-      s.end('HTTP/1.1 200 OK\r\nServer: must-not-be-reached\r\nContent-Length: 0\r\n\r\n');
-    });
-    await new Promise<void>((r) => outside.listen(0, OUTSIDE, r));
-    const addr = outside.address();
-    outsidePort = addr && typeof addr === 'object' ? addr.port : 0;
-    dhip = createSocket('udp4');
-    dhip.on('message', (msg, rinfo) => {
-      if (!msg.includes('DHDiscover.search')) return;
-      const port = advertise === OUTSIDE ? outsidePort : 20080;
-      const body = REAL_5421S.replace('"218.5.136.140"', `"${advertise}"`).replace(
-        '"HttpPort" : 80',
-        `"HttpPort" : ${port}`,
-      );
-      dhip.send(frameDhip(body), rinfo.port, rinfo.address);
-    });
-    await new Promise<void>((r) => dhip.bind(37810, DEVICE, r));
+  const trap = useAdvertisedWebTrap({
+    net: '127.78.22',
+    udpPort: 37810,
+    answer: (msg, address, port) =>
+      msg.includes('DHDiscover.search')
+        ? frameDhip(
+            REAL_5421S.replace('"218.5.136.140"', `"${address}"`).replace(
+              '"HttpPort" : 80',
+              `"HttpPort" : ${port}`,
+            ),
+          )
+        : undefined,
   });
-  afterAll(async () => {
-    for (const s of sockets) s.destroy();
-    dhip.close();
-    await new Promise<void>((r) => web.close(() => r()));
-    await new Promise<void>((r) => outside.close(() => r()));
-  });
-
-  function sweepDevice() {
-    return sweepTargets([DEVICE], [{ port: 20080, service: 'http' }]);
-  }
+  const { device: DEVICE, outside: OUTSIDE, sweepDevice } = trap;
 
   it('an address outside the targets: reported out-of-scope, zero connections to it', async () => {
-    advertise = OUTSIDE;
+    trap.advertise(OUTSIDE);
     const { hosts, outcomes } = await sweepDevice();
     expect(hosts.map((h) => h.host)).toEqual([DEVICE]);
     expect(outcomes.find((o) => o.probe === 'dhip-unicast')?.status).toBe('success');
     const refused = outcomes.filter((o) => o.status === 'out-of-scope' && o.detail?.includes(OUTSIDE));
     expect(refused).toHaveLength(1);
-    expect(outsideCount).toBe(0);
+    expect(trap.outsideCount()).toBe(0);
     for (const o of outcomes) expect(PROBE_STATUSES).toContain(o.status);
   });
 
   it('the device’s own address: the advertised web port is read', async () => {
-    advertise = DEVICE;
+    trap.advertise(DEVICE);
     const { hosts } = await sweepDevice();
     const http = hosts[0]?.exchanges.filter((ex) => ex.protocol === 'http') ?? [];
     // The banner probe on the swept port, and the follow-up on the advertised one.
     expect(http.length).toBeGreaterThanOrEqual(2);
-    expect(outsideCount).toBe(0);
+    expect(trap.outsideCount()).toBe(0);
   });
 });
