@@ -7,7 +7,7 @@ import type { FollowUp, ProbeContext, ProbeOutcome, ProbeTarget } from './types.
  * Records one UDP reply as an exchange, unless an identical reply was already recorded (devices
  * answer each repeat of a probe): returns false for a repeat. `seen` is the probe run's own set.
  */
-export function recordReplyOnce(
+function recordReplyOnce(
   ctx: ProbeContext,
   seen: Set<string>,
   exchange: { host: string; port: number; protocol: ExchangeProtocol; probe: string; request: string },

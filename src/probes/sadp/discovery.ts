@@ -2,7 +2,7 @@ import type { Exchange } from '../../core/exchange.ts';
 import { responseBytes } from '../../core/exchange.ts';
 import type { FollowUp, MulticastDiscovery } from '../types.ts';
 import { buildInquiry, SADP_GROUP, SADP_PORT } from './message.ts';
-import { parseSadp } from './parse.ts';
+import { answersInquiry, parseSadp } from './parse.ts';
 import { sadpFollowUps } from './probe.ts';
 
 /**
@@ -21,10 +21,7 @@ export const sadpDiscovery: MulticastDiscovery = {
     const parse = (reply: Buffer) => parseSadp(reply.toString('utf8'));
     return {
       payloads: [xml],
-      accepts: (reply) => {
-        const p = parse(reply);
-        return p.ok && p.match.uuid?.toUpperCase() === uuid;
-      },
+      accepts: (reply) => answersInquiry(reply, uuid),
       requestFor: () => xml,
       dedupeKey: (reply) => {
         const p = parse(reply);

@@ -2,7 +2,7 @@ import type { FollowUp, Probe, ProbeContext, ProbeOutcome, ProbeTarget } from '.
 import { runUnicastUdp } from '../udp-replies.ts';
 
 import { buildInquiry, SADP_PORT } from './message.ts';
-import { advertisedHttpUrl, parseSadp } from './parse.ts';
+import { advertisedHttpUrl, answersInquiry, parseSadp } from './parse.ts';
 
 /** Fields a SADP reply of the lab personas carries (PROTOCOLS.md §3.1). */
 export const SADP_FIELDS = [
@@ -49,13 +49,9 @@ export const sadpUnicastProbe: Probe = {
       request: xml,
       recorded: xml,
       what: 'SADP replies',
-      judge: (bytes) => (echoes(bytes, uuid) ? { ok: true, value: bytes } : { ok: false, why: 'broken' }),
+      judge: (bytes) =>
+        answersInquiry(bytes, uuid) ? { ok: true, value: bytes } : { ok: false, why: 'broken' },
       followUps: (bytes) => sadpFollowUps(bytes.toString('utf8')),
     });
   },
 };
-
-function echoes(bytes: Buffer, uuid: string): boolean {
-  const parsed = parseSadp(bytes.toString('utf8'));
-  return parsed.ok && parsed.match.uuid?.toUpperCase() === uuid;
-}
