@@ -4,9 +4,17 @@ export const DEVICE_TYPES = [
   'camera',
   'recorder',
   'camera-or-recorder',
+  'access-control',
   'router',
+  'switch',
+  'access-point',
+  'firewall',
   'printer',
   'nas',
+  'voip-phone',
+  'ups',
+  'server',
+  'iot',
   'other',
 ] as const;
 export type DeviceType = (typeof DEVICE_TYPES)[number];

@@ -24,6 +24,15 @@ export interface Vendor {
   aliases: string[];
   kind?: 'maker' | 'brand' | 'oem-buyer';
   relations: Relation[];
+  /** Web and e-mail domains its firmware and documents name. */
+  domains?: string[];
+  /** IANA private enterprise numbers (SNMP sysObjectID 1.3.6.1.4.1.<n>). */
+  enterpriseNumbers?: number[];
+  /** IEEE OUI registrant names, as the IEEE lists them. */
+  ouiRegistrants?: string[];
+  /** The name is an ordinary word: matched only as a whole maker field, never in free text. */
+  commonWord?: boolean;
+  provenance?: string;
 }
 
 export interface VendorRegistry {
