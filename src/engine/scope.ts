@@ -1,22 +1,8 @@
 import { CamsweepError } from '../core/errors.ts';
-import { type ExclusionAware, normaliseAddress, type TargetSet } from './targets.ts';
+import { type ExclusionAware, type TargetSet } from './targets.ts';
+import { normaliseAddress } from '../core/ip.ts';
 
-/**
- * The scope guard: the only way a probe may dial. Every connection and every address a device
- * advertises (XAddrs, LOCATION, SADP/DHIP addresses, redirects) passes through check().
- */
-export type ScopeDecision = { allowed: true; address: string } | { allowed: false; reason: string };
-
-export interface ScopeGuard {
-  /** Checks a literal IPv4/IPv6 address (IPv4-mapped IPv6 and zone ids are normalised). */
-  check(address: string): ScopeDecision;
-  /** Checks the host of a URL. Host names in URLs are allowed only if the user gave that exact name. */
-  checkUrl(url: string): ScopeDecision;
-  /** Throws CamsweepError('OUT_OF_SCOPE') unless allowed; returns the normalised address. */
-  assert(address: string): string;
-}
-
-// IMPLEMENTATION BELOW (createScopeGuard)
+import type { ScopeDecision, ScopeGuard } from '../core/scope.ts';
 
 // Schemes a camera legitimately advertises: web/ONVIF (http, https), video (rtsp, rtsps) and
 // WS-Discovery replies (soap.udp). Anything else (file:, ftp:, javascript:…) is never dialled.

@@ -12,7 +12,7 @@ import { deadline, withDeadline } from './deadline.ts';
 import { runMulticastDiscovery } from './discovery.ts';
 import { AdaptiveLimit, HostRate, sleep } from './limits.ts';
 import type { PortSpec } from './ports.ts';
-import type { ScopeGuard } from './scope.ts';
+import type { ScopeGuard } from '../core/scope.ts';
 import type { TargetSet } from './targets.ts';
 
 /** live: something answered; absent: nobody there; untested: the kernel never let us try. */

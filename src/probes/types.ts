@@ -1,6 +1,6 @@
 import type { Exchange, ExchangeProtocol, ExchangeTransport } from '../core/exchange.ts';
 import type { ProbeStatus } from '../core/status.ts';
-import type { ScopeGuard } from '../engine/scope.ts';
+import type { ScopeGuard } from '../core/scope.ts';
 import type { FieldName } from '../observations/fields.ts';
 
 /** What a port is expected to speak; decides which probes run on it. */

@@ -1,7 +1,7 @@
 import { createSocket, type RemoteInfo } from 'node:dgram';
 import { networkInterfaces } from 'node:os';
 import { CamsweepError } from '../core/errors.ts';
-import { ipToBigInt } from '../engine/targets.ts';
+import { ipToBigInt } from '../core/ip.ts';
 import { closeQuietly } from './udp.ts';
 
 export interface LocalInterface {

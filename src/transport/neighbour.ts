@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { ipToBigInt } from '../engine/targets.ts';
+import { ipToBigInt } from '../core/ip.ts';
 import { ipv4Interfaces } from './multicast.ts';
 
 export interface NeighbourEntry {

@@ -12,7 +12,7 @@ import { isIP, connect as netConnect, type Socket } from 'node:net';
 import { type ConnectionOptions, type TLSSocket, connect as tlsConnect } from 'node:tls';
 import { CamsweepError } from '../core/errors.ts';
 import type { TlsInfo } from '../core/exchange.ts';
-import type { ScopeGuard } from '../engine/scope.ts';
+import type { ScopeGuard } from '../core/scope.ts';
 
 /** Body bytes kept after the head when the caller does not say otherwise. */
 export const DEFAULT_MAX_BODY_BYTES = 64 * 1024;

@@ -1,6 +1,6 @@
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
 import { isIPv6 } from 'node:net';
-import type { ScopeGuard } from '../engine/scope.ts';
+import type { ScopeGuard } from '../core/scope.ts';
 
 export interface UdpReply {
   from: string;

@@ -11,7 +11,7 @@ import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { CamsweepError } from '../../src/core/errors.ts';
 import { classify } from '../../src/core/status.ts';
-import type { ScopeDecision, ScopeGuard } from '../../src/engine/scope.ts';
+import type { ScopeDecision, ScopeGuard } from '../../src/core/scope.ts';
 import { parseResponse } from '../../src/probes/http/parse.ts';
 import {
   DEFAULT_MAX_BODY_BYTES,

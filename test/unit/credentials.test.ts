@@ -9,12 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CamsweepError } from '../../src/core/errors.ts';
-import {
-  credentialLookup,
-  parseCredentialsEnv,
-  parseCredentialsText,
-  secretSettings,
-} from '../../src/probes/credentials.ts';
+import { credentialLookup, parseCredentialsEnv, parseCredentialsText, secretSettings } from '../../src/cli/credentials.ts';
 import { runCli } from '../helpers/cli.ts';
 
 const temp = mkdtempSync(join(tmpdir(), 'camsweep-credentials-'));

@@ -6,7 +6,8 @@
 import { describe, expect, it } from 'vitest';
 import { advertisedHost } from '../../src/engine/discovery.ts';
 import { createScopeGuard } from '../../src/engine/scope.ts';
-import { buildTargetSet, ipToBigInt } from '../../src/engine/targets.ts';
+import { buildTargetSet } from '../../src/engine/targets.ts';
+import { ipToBigInt } from '../../src/core/ip.ts';
 import { wsdDiscovery } from '../../src/probes/wsd/discovery.ts';
 
 const segment = (cidrBase: string, size: number) => {

@@ -4,13 +4,8 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CamsweepError, type ErrorCode } from '../../src/core/errors.ts';
-import {
-  bigIntToIp,
-  buildTargetSet,
-  ipToBigInt,
-  parseTargetToken,
-  type TargetSetOptions,
-} from '../../src/engine/targets.ts';
+import { buildTargetSet, parseTargetToken, type TargetSetOptions } from '../../src/engine/targets.ts';
+import { bigIntToIp, ipToBigInt } from '../../src/core/ip.ts';
 
 let dir = '';
 beforeAll(async () => {

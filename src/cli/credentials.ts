@@ -21,8 +21,9 @@
 import { readFileSync, statSync } from 'node:fs';
 import { CamsweepError } from '../core/errors.ts';
 import { parseYamlText, validateYaml } from '../core/yaml-file.ts';
-import { normaliseAddress, parseTargetToken } from '../engine/targets.ts';
-import type { ProbeSettings } from './types.ts';
+import { parseTargetToken } from '../engine/targets.ts';
+import { normaliseAddress } from '../core/ip.ts';
+import type { ProbeSettings } from '../probes/types.ts';
 
 export interface Credentials {
   username: string;
