@@ -2,6 +2,7 @@ import { styleText } from 'node:util';
 import Table from 'cli-table3';
 import type { Device } from '../core/device.ts';
 import type { Finding } from '../core/finding.ts';
+import { isIdentified, makerLabel } from './device-labels.ts';
 import type { EventSet } from './events.ts';
 
 type Style = Parameters<typeof styleText>[0];
@@ -24,12 +25,6 @@ function paint(style: Style, text: string, on: boolean): string {
   return on ? styleText(style, text) : text;
 }
 
-function makerLabel(d: { maker?: string; brand?: string }, names: (id: string) => string): string {
-  if (!d.maker) return '';
-  if (d.brand && d.brand !== d.maker) return `${names(d.brand)} (made by ${names(d.maker)})`;
-  return names(d.maker);
-}
-
 function plainTable(head: string[]): Table.Table {
   // No styles: cli-table3's defaults write ANSI codes even into pipes (DEPENDENCIES.md).
   return new Table({ head, style: { head: [], border: [] }, wordWrap: true });
@@ -49,7 +44,7 @@ export function renderTable(set: EventSet, opts: TableOptions): string {
           `${f.severity} (${f.confidence})`,
           opts.colour,
         )
-      : d.maker || (d.deviceType && !['camera', 'recorder', 'camera-or-recorder'].includes(d.deviceType))
+      : isIdentified(d)
         ? 'none'
         : paint('dim', d.notes[0] ? clean(d.notes[0], 60) : 'unidentified', opts.colour);
     devices.push([
