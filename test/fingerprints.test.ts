@@ -6,6 +6,7 @@ import { CamsweepError } from '../src/core/errors.ts';
 import { FINGERPRINTS_DIR } from '../src/core/paths.ts';
 import { loadLibrary } from '../src/fingerprints/load.ts';
 import { verifyLibrary } from '../src/fingerprints/verify.ts';
+import { fingerprintYaml, GOOD } from './helpers/fingerprint-yaml.ts';
 
 const temps: string[] = [];
 
@@ -43,16 +44,10 @@ function verifyOne(text: string, negatives?: string): string[] {
   return verifyLibrary(dir, negativesDir).errors;
 }
 
-/** Line numbers are given in the comments: the assertions below depend on them. */
-const GOOD = `field: http.header.server
-fingerprints:
-  - id: test-good
-    pattern: "^Test-Good$"
-    set: { maker: hikvision, deviceType: camera }
-    certainty: 0.9
-    examples: [{ value: "Test-Good", expect: { maker: hikvision } }]
-    provenance: "test fixture for verify"
-`;
+const SERVER = 'http.header.server';
+
+/** The minimal good file the broken ones build on; see the helper for the line layout asserted below. */
+const GOOD_FILE = fingerprintYaml(SERVER, GOOD);
 
 describe('verifyLibrary on the real library', () => {
   it('reports no errors and checks every file, fingerprint and example', () => {
@@ -67,55 +62,41 @@ describe('verifyLibrary on the real library', () => {
 
 describe('verifyLibrary reports each broken rule as fingerprints/<file>.yaml:<line>', () => {
   it('accepts the minimal good file used as the base of the broken ones', () => {
-    expect(verifyOne(GOOD)).toEqual([]);
+    expect(verifyOne(GOOD_FILE)).toEqual([]);
   });
 
   it('schema violation: an unknown key, on the line of that key', () => {
-    const errors = verifyOne(`field: http.header.server
-fingerprints:
-  - id: test-a
-    pattern: "^Test-A$"
-    set: { maker: hikvision }
-    certainty: 0.9
-    colour: red
-    examples: [{ value: "Test-A", expect: { maker: hikvision } }]
-    provenance: "test fixture for verify"
-`);
+    const errors = verifyOne(
+      fingerprintYaml(SERVER, {
+        id: 'test-a',
+        value: 'Test-A',
+        set: { maker: 'hikvision' },
+        extra: ['colour: red'],
+      }),
+    );
     expect(errors).toEqual(['fingerprints/test/bad.yaml:7: fingerprints.0: unknown key "colour"']);
   });
 
   it('a field that is not in the registry', () => {
-    const errors = verifyOne(`# a field nobody produces
-field: http.header.colour
-fingerprints:
-  - id: test-a
-    pattern: "^Test-A$"
-    set: { maker: hikvision }
-    certainty: 0.9
-    examples: [{ value: "Test-A", expect: { maker: hikvision } }]
-    provenance: "test fixture for verify"
-`);
+    const errors = verifyOne(
+      `# a field nobody produces\n${fingerprintYaml('http.header.colour', {
+        id: 'test-a',
+        value: 'Test-A',
+        set: { maker: 'hikvision' },
+      })}`,
+    );
     expect(errors).toEqual(['fingerprints/test/bad.yaml:2: unknown field "http.header.colour"']);
   });
 
   it('a duplicate id, even across files, pointing back at the first', () => {
+    const axis = { maker: 'axis' };
     const { dir, negativesDir } = tempLibrary({
-      'test/a.yaml': GOOD,
-      'test/b.yaml': `field: http.title
-fingerprints:
-  - id: test-other
-    pattern: "^Other$"
-    set: { maker: axis }
-    certainty: 0.9
-    examples: [{ value: "Other", expect: { maker: axis } }]
-    provenance: "test fixture for verify"
-  - id: test-good
-    pattern: "^Test-Title$"
-    set: { maker: axis }
-    certainty: 0.9
-    examples: [{ value: "Test-Title", expect: { maker: axis } }]
-    provenance: "test fixture for verify"
-`,
+      'test/a.yaml': GOOD_FILE,
+      'test/b.yaml': fingerprintYaml(
+        'http.title',
+        { id: 'test-other', value: 'Other', set: axis },
+        { id: 'test-good', value: 'Test-Title', set: axis },
+      ),
     });
     expect(verifyLibrary(dir, negativesDir).errors).toEqual([
       'fingerprints/test/b.yaml:9: duplicate id "test-good" (first at fingerprints/test/a.yaml:3)',
@@ -123,111 +104,81 @@ fingerprints:
   });
 
   it('a pattern that does not compile, on the line of the pattern', () => {
-    const errors = verifyOne(`field: http.header.server
-fingerprints:
-  - id: test-good
-    pattern: "^Test-Good$"
-    set: { maker: hikvision, deviceType: camera }
-    certainty: 0.9
-    examples: [{ value: "Test-Good", expect: { maker: hikvision } }]
-    provenance: "test fixture for verify"
-  - id: test-broken
-    pattern: "^Test-(Broken$"
-    set: { maker: hikvision }
-    certainty: 0.9
-    examples: [{ value: "Test-Broken", expect: { maker: hikvision } }]
-    provenance: "test fixture for verify"
-`);
+    const errors = verifyOne(
+      fingerprintYaml(SERVER, GOOD, {
+        id: 'test-broken',
+        value: 'Test-Broken',
+        pattern: '^Test-(Broken$',
+        set: { maker: 'hikvision' },
+      }),
+    );
     expect(errors).toHaveLength(1);
     expect(errors[0]).toMatch(/^fingerprints\/test\/bad\.yaml:10: Invalid regular expression: .*$/);
   });
 
   it('a catastrophically backtracking pattern', () => {
-    const errors = verifyOne(`field: http.header.server
-fingerprints:
-  - id: test-good
-    pattern: "^Test-Good$"
-    set: { maker: hikvision, deviceType: camera }
-    certainty: 0.9
-    examples: [{ value: "Test-Good", expect: { maker: hikvision } }]
-    provenance: "test fixture for verify"
-  - id: test-redos
-    pattern: "^(a+)+$"
-    set: { maker: hikvision }
-    certainty: 0.9
-    examples: [{ value: "aaaa", expect: { maker: hikvision } }]
-    provenance: "test fixture for verify"
-`);
+    const errors = verifyOne(
+      fingerprintYaml(SERVER, GOOD, {
+        id: 'test-redos',
+        value: 'aaaa',
+        pattern: '^(a+)+$',
+        set: { maker: 'hikvision' },
+      }),
+    );
     expect(errors).toHaveLength(1);
     expect(errors[0]).toMatch(/^fingerprints\/test\/bad\.yaml:9: pattern can backtrack catastrophically/);
   });
 
   it('a named group that set never uses', () => {
-    const errors = verifyOne(`field: http.header.server
-fingerprints:
-  - id: test-group
-    pattern: '^Test-Webs/(?<version>\\S+)$'
-    set: { maker: hikvision }
-    certainty: 0.9
-    examples: [{ value: "Test-Webs/1.0", expect: { maker: hikvision } }]
-    provenance: "test fixture for verify"
-`);
+    const errors = verifyOne(
+      fingerprintYaml(SERVER, {
+        id: 'test-group',
+        value: 'Test-Webs/1.0',
+        pattern: '^Test-Webs/(?<version>\\S+)$',
+        set: { maker: 'hikvision' },
+      }),
+    );
     expect(errors).toEqual(['fingerprints/test/bad.yaml:3: named group "version" is never used in set']);
   });
 
   it('an example that an earlier fingerprint matches first', () => {
-    const errors = verifyOne(`field: http.header.server
-fingerprints:
-  - id: test-general
-    pattern: "^Test-[A-Z]$"
-    set: { maker: axis }
-    certainty: 0.9
-    examples: [{ value: "Test-A", expect: { maker: axis } }]
-    provenance: "test fixture for verify"
-  - id: test-specific
-    pattern: "^Test-B$"
-    set: { maker: hikvision }
-    certainty: 0.9
-    examples: [{ value: "Test-B", expect: { maker: hikvision } }]
-    provenance: "test fixture for verify"
-`);
+    const errors = verifyOne(
+      fingerprintYaml(
+        SERVER,
+        { id: 'test-general', value: 'Test-A', pattern: '^Test-[A-Z]$', set: { maker: 'axis' } },
+        { id: 'test-specific', value: 'Test-B', set: { maker: 'hikvision' } },
+      ),
+    );
     expect(errors).toEqual([
       'fingerprints/test/bad.yaml:9: example "Test-B" is matched first by "test-general" (fingerprints/test/bad.yaml:3)',
     ]);
   });
 
   it('an example whose expected value differs from what the fingerprint sets', () => {
-    const errors = verifyOne(`field: http.header.server
-fingerprints:
-  - id: test-good
-    pattern: "^Test-Good$"
-    set: { maker: hikvision, deviceType: camera }
-    certainty: 0.9
-    examples: [{ value: "Test-Good", expect: { maker: hikvision } }]
-    provenance: "test fixture for verify"
-  - id: test-wrong
-    pattern: "^Test-(?<version>[0-9.]+)$"
-    set: { maker: hikvision, firmware: "{version}" }
-    certainty: 0.9
-    examples: [{ value: "Test-5.4", expect: { maker: hikvision, firmware: "5.5" } }]
-    provenance: "test fixture for verify"
-`);
+    const errors = verifyOne(
+      fingerprintYaml(SERVER, GOOD, {
+        id: 'test-wrong',
+        value: 'Test-5.4',
+        pattern: '^Test-(?<version>[0-9.]+)$',
+        set: { maker: 'hikvision', firmware: '{version}' },
+        expect: { maker: 'hikvision', firmware: '5.5' },
+      }),
+    );
     expect(errors).toEqual([
       'fingerprints/test/bad.yaml:9: example "Test-5.4" gives firmware=5.4, expected 5.5',
     ]);
   });
 
   it('a counterexample that the pattern matches', () => {
-    const errors = verifyOne(`field: http.header.server
-fingerprints:
-  - id: test-loose
-    pattern: "^Test-Webs.*$"
-    set: { maker: hikvision }
-    certainty: 0.9
-    examples: [{ value: "Test-Webs", expect: { maker: hikvision } }]
-    counterexamples: ["Test-Webserver-Unrelated"]
-    provenance: "test fixture for verify"
-`);
+    const errors = verifyOne(
+      fingerprintYaml(SERVER, {
+        id: 'test-loose',
+        value: 'Test-Webs',
+        pattern: '^Test-Webs.*$',
+        set: { maker: 'hikvision' },
+        extra: ['counterexamples: ["Test-Webserver-Unrelated"]'],
+      }),
+    );
     expect(errors).toEqual([
       'fingerprints/test/bad.yaml:3: counterexample "Test-Webserver-Unrelated" matches',
     ]);
@@ -241,21 +192,12 @@ fingerprints:
     source: "test"
 `;
     const errors = verifyOne(
-      `field: http.header.server
-fingerprints:
-  - id: test-good
-    pattern: "^Test-Good$"
-    set: { maker: hikvision, deviceType: camera }
-    certainty: 0.9
-    examples: [{ value: "Test-Good", expect: { maker: hikvision } }]
-    provenance: "test fixture for verify"
-  - id: test-goahead
-    pattern: "^GoAhead-Webs$"
-    set: { maker: hikvision }
-    certainty: 0.5
-    examples: [{ value: "GoAhead-Webs", expect: { maker: hikvision } }]
-    provenance: "test fixture for verify"
-`,
+      fingerprintYaml(SERVER, GOOD, {
+        id: 'test-goahead',
+        value: 'GoAhead-Webs',
+        set: { maker: 'hikvision' },
+        certainty: 0.5,
+      }),
       negatives,
     );
     expect(errors).toEqual([
@@ -268,36 +210,21 @@ fingerprints:
   - { field: http.auth.realm, value: "HuaweiHomeGateway", what: "home gateway", source: "test" }
 `;
     const errors = verifyOne(
-      `field: http.auth.realm
-fingerprints:
-  - id: test-gateway
-    pattern: "^HuaweiHomeGateway$"
-    set: { maker: huawei, deviceType: router }
-    certainty: 0.85
-    examples: [{ value: "HuaweiHomeGateway", expect: { maker: huawei } }]
-    provenance: "test fixture for verify"
-`,
+      fingerprintYaml('http.auth.realm', {
+        id: 'test-gateway',
+        value: 'HuaweiHomeGateway',
+        set: { maker: 'huawei', deviceType: 'router' },
+        certainty: 0.85,
+      }),
       negatives,
     );
     expect(errors).toEqual([]);
   });
 
   it('a maker id that vendors.yaml does not know', () => {
-    const errors = verifyOne(`field: http.header.server
-fingerprints:
-  - id: test-good
-    pattern: "^Test-Good$"
-    set: { maker: hikvision, deviceType: camera }
-    certainty: 0.9
-    examples: [{ value: "Test-Good", expect: { maker: hikvision } }]
-    provenance: "test fixture for verify"
-  - id: test-typo
-    pattern: "^Test-Typo$"
-    set: { maker: hikvison }
-    certainty: 0.9
-    examples: [{ value: "Test-Typo", expect: { maker: hikvison } }]
-    provenance: "test fixture for verify"
-`);
+    const errors = verifyOne(
+      fingerprintYaml(SERVER, GOOD, { id: 'test-typo', value: 'Test-Typo', set: { maker: 'hikvison' } }),
+    );
     expect(errors).toEqual(['fingerprints/test/bad.yaml:9: maker "hikvison" is not in vendors.yaml']);
   });
 });
