@@ -1,4 +1,4 @@
-import type { Knowledge } from '../fingerprints/analyse.ts';
+import type { Knowledge } from '../pipeline/analyse.ts';
 import { loadLibrary } from '../fingerprints/load.ts';
 import { loadVendors } from '../fingerprints/vendors.ts';
 import { DEFAULT_POLICY, loadPolicy } from '../policy/load.ts';

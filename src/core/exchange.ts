@@ -1,24 +1,8 @@
-/** Protocols an exchange may carry (ARCHITECTURE §4). */
-export const EXCHANGE_PROTOCOLS = [
-  'http',
-  'tls',
-  'rtsp',
-  'wsd',
-  'onvif',
-  'mdns',
-  'ssdp',
-  'upnp',
-  'sadp',
-  'dhip',
-  'dvrip',
-  'dahua-legacy',
-  'sdk',
-  'telnet',
-  'ftp',
-  'snmp',
-  'tcp',
-] as const;
-export type ExchangeProtocol = (typeof EXCHANGE_PROTOCOLS)[number];
+/**
+ * The protocol an exchange carries: one a probe descriptor parses (src/probes/index.ts derives
+ * the list; the exchange schema's enum is pinned to it by a test).
+ */
+export type ExchangeProtocol = string;
 export type ExchangeTransport = 'tcp' | 'tls' | 'udp' | 'multicast';
 
 export interface TlsInfo {

@@ -1,4 +1,3 @@
-import type { FieldName } from '../observations/fields.ts';
 
 export const DEVICE_TYPES = [
   'camera',
@@ -32,7 +31,7 @@ export interface IdentityClaims {
 /** One fingerprint matching one observation. */
 export interface Identification extends IdentityClaims {
   fingerprint: string;
-  field: FieldName;
+  field: string;
   value: string;
   host: string;
   port?: number;

@@ -1,4 +1,6 @@
 import { CamsweepError } from '../core/errors.ts';
+import type { ProtocolDescriptor } from '../probes/descriptor.ts';
+import { PROTOCOLS } from '../probes/index.ts';
 import type { ServiceName } from '../probes/types.ts';
 
 export interface PortSpec {
@@ -8,35 +10,15 @@ export interface PortSpec {
 
 /**
  * The default camera port list (README "Ports"): web UIs, RTSP, and the vendor SDK ports that
- * identify Hikvision (8000), Dahua (37777) and Xiongmai (34567) devices. Sources: PROTOCOLS.md §1.8
- * and §4.6; nmap and masscan baselines in BENCH-BASELINE.md use the same core set.
+ * identify Hikvision (8000), Dahua (37777) and Xiongmai (34567) devices, as the protocol
+ * descriptors claim them (each src/probes/<protocol>/index.ts). The first is tried first on every host.
  */
-export const DEFAULT_PORTS: readonly PortSpec[] = [
-  { port: 80, service: 'http' },
-  { port: 443, service: 'https' },
-  { port: 554, service: 'rtsp' },
-  { port: 8000, service: 'hik-sdk' },
-  { port: 8080, service: 'http' },
-  { port: 8443, service: 'https' },
-  { port: 8554, service: 'rtsp' },
-  { port: 8899, service: 'http' },
-  { port: 37777, service: 'dahua-sdk' },
-  { port: 34567, service: 'xm-dvrip' },
-  { port: 23, service: 'telnet' },
-  { port: 21, service: 'ftp' },
-];
+export const DEFAULT_PORTS: readonly PortSpec[] = PROTOCOLS.flatMap((d: ProtocolDescriptor) =>
+  (d.services ?? []).flatMap((s) => s.ports.map((port) => ({ port, service: s.service }))),
+);
 
-const SERVICES: readonly ServiceName[] = [
-  'http',
-  'https',
-  'rtsp',
-  'hik-sdk',
-  'dahua-sdk',
-  'xm-dvrip',
-  'telnet',
-  'ftp',
-  'unknown',
-];
+/** The services a `--ports` entry may name: the descriptors' own, and 'unknown'. */
+const SERVICES: readonly ServiceName[] = [...new Set(DEFAULT_PORTS.map((p) => p.service)), 'unknown'];
 
 function guessService(port: number): ServiceName {
   return DEFAULT_PORTS.find((p) => p.port === port)?.service ?? 'unknown';
@@ -57,7 +39,7 @@ export function parsePorts(text: string): PortSpec[] {
     if (from < 1 || to > 65535 || from > to) {
       throw new CamsweepError('USAGE', `bad port "${token}" in --ports: ports run from 1 to 65535`);
     }
-    if (service !== undefined && !SERVICES.includes(service as ServiceName)) {
+    if (service !== undefined && !SERVICES.includes(service)) {
       throw new CamsweepError(
         'USAGE',
         `bad port "${token}" in --ports: unknown service "${service}" (${SERVICES.join(', ')})`,

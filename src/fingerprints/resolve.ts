@@ -1,7 +1,7 @@
 import type { Conflict, Device } from '../core/device.ts';
 import type { DeviceType, Identification } from '../core/identification.ts';
 import type { Observation } from '../core/observation.ts';
-import { isLocallyAdministered } from '../observations/oui.ts';
+import { isLocallyAdministered } from '../core/mac.ts';
 import { SCHEMA_VERSION } from '../core/schema-version.ts';
 import { parentOf, related, type VendorRegistry } from './vendors.ts';
 

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { CamsweepError } from '../core/errors.ts';
 import { FINGERPRINTS_DIR } from '../core/paths.ts';
 import { readYamlFile, validateYaml } from '../core/yaml-file.ts';
+import { loadOuiTable, ouiOrganisation } from './oui.ts';
 
 export type RelationType = 'subsidiaryOf' | 'oemOf' | 'formerSubsidiaryOf';
 export type RelationConfidence = 'verified' | 'reported' | 'unverified';
@@ -39,6 +40,8 @@ export interface VendorRegistry {
   byId: Map<string, Vendor>;
   get(id: string): Vendor | undefined;
   name(id: string): string;
+  /** The IEEE registrant of a MAC's prefix (the IEEE tables are part of the loaded knowledge). */
+  ouiOrganisation(mac: string): string | undefined;
 }
 
 const schema = JSON.parse(
@@ -68,10 +71,12 @@ export function loadVendors(path = join(FINGERPRINTS_DIR, 'vendors.yaml')): Vend
       }
     });
   });
+  const oui = loadOuiTable();
   return {
     byId,
     get: (id) => byId.get(id),
     name: (id) => byId.get(id)?.name ?? id,
+    ouiOrganisation: (mac) => ouiOrganisation(oui, mac),
   };
 }
 

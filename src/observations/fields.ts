@@ -1,129 +1,13 @@
 /**
- * The registry of observation fields: the contract between parsers (producers) and
- * fingerprint files (consumers). test/unit/fields.test.ts keeps all three in step.
+ * The registry of observation fields: the contract between parsers (producers) and fingerprint
+ * files (consumers), merged from the protocol descriptors (each folder owns its fields in its
+ * fields.ts). test/unit/fields.test.ts keeps producers, registry and fingerprint files in step.
  */
-export const FIELDS = {
-  'tcp.open_port': 'A TCP port that accepted a connection',
-  'http.status_line': 'The HTTP status line, e.g. "HTTP/1.1 401 Unauthorized"',
-  'http.header.server': 'The HTTP Server header',
-  'http.header.name_order': 'Header names as sent, in order, comma-separated (case kept)',
-  'http.title': 'The HTML <title> of the first 64 KB',
-  'http.auth.realm': 'A realm from WWW-Authenticate, one observation per challenge',
-  'http.auth.scheme': 'The scheme of a WWW-Authenticate challenge (Digest, Basic)',
-  'http.redirect': 'A Location header of a 3xx response',
-  'http.cookie.name': 'The name of a cookie the device sets',
-  'http.body.marker': 'A distinctive string from the body (e.g. a script or page path)',
-  'http.favicon.md5': 'MD5 of the raw favicon bytes',
-  'http.favicon.mmh3': "Shodan's mmh3 of the base64 favicon",
-  'tls.subject': 'Subject DN of the TLS certificate, RFC 2253-style (CN=…,O=…)',
-  'tls.issuer': 'Issuer DN of the TLS certificate',
-  'rtsp.header.server': 'The RTSP Server header',
-  'rtsp.auth.realm': 'A realm from an RTSP WWW-Authenticate',
-  'rtsp.public': 'The methods an RTSP server lists in its Public header (OPTIONS reply), as sent',
-  'rtsp.sdp.session_name': 'The s= line of an SDP description a DESCRIBE returned without credentials',
-  'rtsp.sdp.tool': 'The a=tool: attribute of an SDP description (the streaming software)',
-  'telnet.banner':
-    'One line of what a telnet port says on connect (IAC negotiation removed; one observation per line)',
-  'ftp.banner': 'One line of the greeting an FTP port sends on connect (one observation per line)',
-  'sdk.banner': 'Bytes a vendor SDK port (Hikvision 8000) volunteered on connect without being asked, as hex',
-  'wsd.types': 'The Types of a WS-Discovery ProbeMatch',
-  'wsd.xaddr': 'An XAddr advertised in a ProbeMatch',
-  'wsd.endpoint': 'The EndpointReference address of a ProbeMatch',
-  'wsd.scope.name': 'The onvif://www.onvif.org/name/ scope, percent-decoded',
-  'wsd.scope.hardware': 'The onvif://www.onvif.org/hardware/ scope, percent-decoded',
-  'wsd.scope.location': 'A location/ scope, percent-decoded',
-  'wsd.scope.mac': 'A MAC/ or MacAddress/ scope',
-  'wsd.scope.type': 'A type/ scope',
-  'wsd.scope.profile': 'A Profile/ scope',
-  'wsd.scope.manufacturer': 'A manufacturer/ scope (non-standard, used by some makers)',
-  'wsd.scope.other': 'Any other scope URI, percent-decoded',
-  'onvif.auth':
-    'ONVIF credentials: "auth-required" (refused without), "authenticated" (the user\'s WS-UsernameToken was accepted), "credentials-rejected"',
-  'onvif.device.manufacturer': 'GetDeviceInformation Manufacturer',
-  'onvif.device.model': 'GetDeviceInformation Model',
-  'onvif.device.firmware': 'GetDeviceInformation FirmwareVersion',
-  'onvif.device.serial': 'GetDeviceInformation SerialNumber',
-  'onvif.device.hardware_id': 'GetDeviceInformation HardwareId',
-  'onvif.system_time.utc': 'UTC time the device reported in GetSystemDateAndTime (ISO 8601)',
-  'onvif.service.namespace': 'A service namespace from GetServices',
-  'onvif.hostname': 'GetHostname HostnameInformation Name',
-  'onvif.capabilities.device_xaddr': 'GetCapabilities Device XAddr: the device service address it advertises',
-  'onvif.capabilities.extension_ns':
-    'A non-standard (vendor) namespace URI declared in the GetCapabilities reply; shared by clones, never proof alone',
-  'snmp.sys_descr': "SNMP sysDescr.0 (1.3.6.1.2.1.1.1.0), opt-in v2c GET with the user's community",
-  'snmp.sys_object_id': 'SNMP sysObjectID.0 (1.3.6.1.2.1.1.2.0), dotted OID',
-  'snmp.sys_name': 'SNMP sysName.0 (1.3.6.1.2.1.1.5.0)',
-  'snmp.hikvision.model': "SNMP 1.3.6.1.4.1.39165.1.1.0: the model in Hikvision's private MIB (PEN 39165)",
-  'dhip.device_type': 'DHIP (Dahua discovery, UDP 37810) deviceInfo.DeviceType: the model',
-  'dhip.serial': 'DHIP deviceInfo.SerialNo',
-  'dhip.version': 'DHIP deviceInfo.Version: the firmware version',
-  'dhip.vendor': 'DHIP deviceInfo.Vendor: the brand set in the firmware (General, Dahua, an OEM name)',
-  'dhip.manufacturer': 'DHIP deviceInfo.Manufacturer (General, Private …), when present',
-  'dhip.device_class': 'DHIP deviceInfo.DeviceClass (IPC, HCVR, NVR …)',
-  'dhip.machine_name': 'DHIP deviceInfo.MachineName',
-  'dhip.http_port': 'DHIP deviceInfo.HttpPort: the advertised web port',
-  'dhip.port': 'DHIP deviceInfo.Port: the advertised DVRIP/SDK TCP port (37777 by default)',
-  'dhip.ipv4_address': 'DHIP deviceInfo.IPv4Address.IPAddress: the address the device says it has',
-  'sdk.realm': 'The realm a Dahua DVRIP port (TCP 37777) names in reply to the realm request ("Login to …")',
-  'sadp.types': 'SADP ProbeMatch Types (the echo of the inquiry, "inquiry")',
-  'sadp.device_type': 'SADP DeviceType: numeric Hikvision product-class code',
-  'sadp.device_description': 'SADP DeviceDescription: the model, e.g. DS-2CD2385G1-I',
-  'sadp.serial': 'SADP DeviceSN: model + YYYYMMDD + letters + digits on Hikvision firmware',
-  'sadp.mac': 'SADP MAC, normalised to aa:bb:cc:dd:ee:ff',
-  'sadp.ipv4_address': 'SADP IPv4Address: the address the device says it has',
-  'sadp.software_version': 'SADP SoftwareVersion: firmware, e.g. "V5.6.2build 190701"',
-  'sadp.dsp_version': 'SADP DSPVersion: encoder/DSP firmware',
-  'sadp.activated': 'SADP Activated, read leniently ("true"/"false"; false = no admin password set yet)',
-  'sadp.oem_info': 'SADP OEMInfo: OEM customisation string',
-  'sadp.oem_code': 'SADP DetailOEMCode: OEM customisation code',
-  'sadp.command_port': 'SADP CommandPort: the SDK/private protocol TCP port (8000 by default)',
-  'sadp.http_port': 'SADP HttpPort: the advertised web port',
-  'dvrip.host_name': 'Xiongmai DVRIP discovery NetWork.NetCommon HostName',
-  'dvrip.serial': 'Xiongmai DVRIP discovery SN',
-  'dvrip.mac': 'Xiongmai DVRIP discovery MAC, normalised to aa:bb:cc:dd:ee:ff',
-  'dvrip.device_type': 'Xiongmai DVRIP discovery DeviceType (numeric product code)',
-  'dvrip.build_date': 'Xiongmai DVRIP discovery BuildDate of the firmware',
-  'dvrip.firmware': 'Xiongmai DVRIP discovery Version (firmware), e.g. V4.02.R12.E7335520.12012.047502.00000',
-  'dvrip.host_ip': 'Xiongmai DVRIP discovery HostIP (little-endian hex) as a dotted quad',
-  'dvrip.tcp_port': 'Xiongmai DVRIP discovery TCPPort: the DVRIP/Sofia TCP port (34567 by default)',
-  'dvrip.http_port': 'Xiongmai DVRIP discovery HttpPort',
-  'dahua_legacy.header':
-    'First 4 bytes (hex) of a complete Dahua legacy discovery reply (UDP 5050): magic B3, section-2 length, …',
-  'dahua_legacy.model': 'Dahua legacy discovery (UDP 5050): the model string after the MAC in section 2',
-  'dahua_legacy.name':
-    'Dahua legacy discovery: the 16-byte string at 0x28 (UniversalScanner "deviceType", DahuaConsole "Hostname")',
-  'dahua_legacy.serial': 'Dahua legacy discovery: SerialNo from the Key:Value lines of section 3',
-  'dahua_legacy.version':
-    'Dahua legacy discovery: four u16 at 0x20 as a.b.c.d (DahuaConsole "Version"), when not all 0',
-  'dahua_legacy.ipv4_address': 'Dahua legacy discovery: the IPv4 address at 0x38 the device says it has',
-  'dahua_legacy.http_port': 'Dahua legacy discovery: the web port at 0x5E',
-  'dahua_legacy.https_port': 'Dahua legacy discovery: the HTTPS port at 0x60',
-  'dahua_legacy.port': 'Dahua legacy discovery: the TCP service (DVRIP/SDK) port at 0x62, 37777 by default',
-  'mdns.service':
-    'A DNS-SD service type a responder offers, e.g. _CGI._tcp.local (PTR owner, or a _services._dns-sd._udp answer)',
-  'mdns.instance':
-    'A DNS-SD service instance name, full, e.g. "AXIS M2036-LE - B8A44F002036._axis-video._tcp.local"',
-  'mdns.host': 'The target host name of an SRV record (Hikvision: the full serial + .local)',
-  'mdns.txt': 'One TXT string of a service instance, as sent ("key=value" or a bare key)',
-  'mdns.address': 'An A/AAAA address a responder gave for its host name',
-  'ssdp.header.server': 'The SERVER header of an SSDP search answer (OS, UPnP and product tokens)',
-  'ssdp.st': 'The ST (search target) of an SSDP answer (NT for a NOTIFY)',
-  'ssdp.usn': 'The USN of an SSDP answer (uuid:<UDN>::<type>)',
-  'ssdp.location': 'The LOCATION of an SSDP answer: the device-description URL (fetched only in scope)',
-  'upnp.manufacturer': 'UPnP device description <manufacturer> (root device)',
-  'upnp.model_name': 'UPnP device description <modelName>',
-  'upnp.model_number': 'UPnP device description <modelNumber>',
-  'upnp.model_description': 'UPnP device description <modelDescription>',
-  'upnp.serial': 'UPnP device description <serialNumber>',
-  'upnp.friendly_name': 'UPnP device description <friendlyName>',
-  'upnp.udn': 'UPnP device description <UDN> (uuid:…)',
-  'upnp.device_type': 'UPnP device description <deviceType> (urn:schemas-upnp-org:device:…)',
-  'upnp.presentation_url': 'UPnP device description <presentationURL> (as advertised; never dialled)',
-  'mac.address': 'A MAC address seen for the host (neighbour table, scopes, discovery replies)',
-  'mac.oui.org': 'The IEEE registrant of the MAC prefix (longest match)',
-} as const;
+import { type FieldName, PROTOCOLS } from '../probes/index.ts';
 
-export type FieldName = keyof typeof FIELDS;
+export type { FieldName };
+
+export const FIELDS: Readonly<Record<FieldName, string>> = Object.assign({}, ...PROTOCOLS.map((d) => d.fields));
 
 export function isField(name: string): name is FieldName {
   return Object.hasOwn(FIELDS, name);

@@ -1,73 +1,75 @@
 /**
- * The explicit probe registry (ARCHITECTURE §3). The engine runs:
+ * The protocol registry (ARCHITECTURE §3): one descriptor per folder, in the order the engine
+ * runs them. Everything else is derived from this list: the probe lists below, the parser table
+ * (src/observations/observe.ts), the field registry (src/observations/fields.ts), the service
+ * names and default ports (src/engine/ports.ts) and the exchange protocols. Adding a protocol is
+ * its folder plus one line here.
+ *
+ * The engine runs:
  * - MULTICAST_DISCOVERY in phase 1, on the chosen interfaces;
  * - SERVICE_PROBES on open TCP ports, by the port's service;
  * - HOST_PROBES once per live host (unicast discovery for routed subnets);
  * - FOLLOW_UP_PROBES on addresses devices advertise, after the scope guard allowed them.
- * Adding a probe means adding it here, nowhere else in the engine.
  */
-import { ftpBannerProbe, telnetBannerProbe } from './banner/probe.ts';
-import { dahuaLegacyProbe } from './dahua-legacy/probe.ts';
-import { dahuaSdkRealmProbe } from './dahua-sdk/probe.ts';
-import { dhipDiscovery } from './dhip/discovery.ts';
-import { dhipUnicastProbe } from './dhip/probe.ts';
-import { dvripDiscoveryProbe } from './dvrip/probe.ts';
-import { hikSdkProbe } from './hik-sdk/probe.ts';
-import { httpFollowUpProbe } from './http/follow-up.ts';
-import { httpProbe, httpsProbe } from './http/probe.ts';
-import { mdnsDiscovery } from './mdns/discovery.ts';
-import { mdnsUnicastProbe } from './mdns/probe.ts';
-import { onvifProbe } from './onvif/probe.ts';
-import { rtspProbe } from './rtsp/probe.ts';
-import { sadpDiscovery } from './sadp/discovery.ts';
-import { sadpUnicastProbe } from './sadp/probe.ts';
-import { snmpProbe } from './snmp/probe.ts';
-import { ssdpDiscovery } from './ssdp/discovery.ts';
-import { ssdpUnicastProbe } from './ssdp/probe.ts';
+import { banner } from './banner/index.ts';
+import { dahuaLegacy } from './dahua-legacy/index.ts';
+import { dahuaSdk } from './dahua-sdk/index.ts';
+import type { ProtocolDescriptor } from './descriptor.ts';
+import { dhip } from './dhip/index.ts';
+import { dvrip } from './dvrip/index.ts';
+import { hikSdk } from './hik-sdk/index.ts';
+import { http } from './http/index.ts';
+import { mdns } from './mdns/index.ts';
+import { neighbour } from './neighbour/index.ts';
+import { onvif } from './onvif/index.ts';
+import { rtsp } from './rtsp/index.ts';
+import { sadp } from './sadp/index.ts';
+import { snmp } from './snmp/index.ts';
+import { ssdp } from './ssdp/index.ts';
+import { tcp } from './tcp/index.ts';
 import type { HostProbe, MulticastDiscovery, Probe, ServiceProbe } from './types.ts';
-import { upnpProbe } from './upnp/probe.ts';
-import { wsdDiscovery } from './wsd/discovery.ts';
-import { wsdUnicastProbe } from './wsd/probe.ts';
+import { upnp } from './upnp/index.ts';
+import { wsd } from './wsd/index.ts';
 
-export const MULTICAST_DISCOVERY: readonly MulticastDiscovery[] = [
-  wsdDiscovery,
-  dhipDiscovery,
-  sadpDiscovery,
-  mdnsDiscovery,
-  ssdpDiscovery,
-];
+// The first service's first port doubles as host discovery (docs/DECISIONS.md §3): keep http first.
+export const PROTOCOLS = [
+  http,
+  dahuaSdk,
+  rtsp,
+  banner,
+  hikSdk,
+  wsd,
+  dhip,
+  sadp,
+  mdns,
+  ssdp,
+  dvrip,
+  dahuaLegacy,
+  snmp,
+  onvif,
+  upnp,
+  tcp,
+  neighbour,
+] as const satisfies readonly ProtocolDescriptor[];
 
-export const SERVICE_PROBES: readonly ServiceProbe[] = [
-  { ...httpProbe, services: ['http'] },
-  { ...httpsProbe, services: ['https'] },
-  { ...dahuaSdkRealmProbe, services: ['dahua-sdk'] },
-  rtspProbe,
-  telnetBannerProbe,
-  ftpBannerProbe,
-  hikSdkProbe,
-];
+/** The field names one descriptor owns (distributes over the union of descriptors). */
+type FieldsOf<D> = D extends { fields: infer F } ? keyof F : never;
 
-export const HOST_PROBES: readonly HostProbe[] = [
-  { ...wsdUnicastProbe, skipIfMulticast: 'wsd' },
-  { ...dhipUnicastProbe, skipIfMulticast: 'dhip' },
-  { ...sadpUnicastProbe, skipIfMulticast: 'sadp' },
-  { ...mdnsUnicastProbe, skipIfMulticast: 'mdns' },
-  { ...ssdpUnicastProbe, skipIfMulticast: 'ssdp' },
-  // Unicast only: the vendor's tools broadcast this search, and camsweep never broadcasts.
-  dvripDiscoveryProbe,
-  // Unicast only, like DVRIP: Dahua's tools broadcast their legacy search (UDP 5050). Not skipped
-  // after a DHIP answer: it is another protocol with no multicast form in camsweep, and the cost
-  // is two 32-byte datagrams per live host.
-  dahuaLegacyProbe,
-  // Opt-in (--enable snmp) and only with the user's community: never guessed.
-  snmpProbe,
-];
+/** Every registered observation field name (the union of the descriptors' own fields). */
+export type FieldName = FieldsOf<(typeof PROTOCOLS)[number]> & string;
 
-export const FOLLOW_UP_PROBES: Readonly<Record<string, Probe>> = {
-  onvif: onvifProbe,
-  http: httpFollowUpProbe,
-  upnp: upnpProbe,
-};
+const all: readonly ProtocolDescriptor[] = PROTOCOLS;
+
+export const MULTICAST_DISCOVERY: readonly MulticastDiscovery[] = all.flatMap((d) => d.multicast ?? []);
+export const SERVICE_PROBES: readonly ServiceProbe[] = all.flatMap((d) => d.serviceProbes ?? []);
+export const HOST_PROBES: readonly HostProbe[] = all.flatMap((d) => d.hostProbes ?? []);
+export const FOLLOW_UP_PROBES: Readonly<Record<string, Probe>> = Object.assign(
+  {},
+  ...all.map((d) => d.followUps ?? {}),
+);
+
+/** Every exchange protocol some folder parses, in registry order (the exchange schema's enum). */
+export const EXCHANGE_PROTOCOLS: readonly string[] = [...new Set(all.flatMap((d) => Object.keys(d.parsers)))];
 
 /** Every probe id, for --probes / --no-probes style switches and the README table test. */
 export function allProbeIds(): string[] {

@@ -1,19 +1,9 @@
 import type { Exchange, ExchangeProtocol, ExchangeTransport } from '../core/exchange.ts';
 import type { ProbeStatus } from '../core/status.ts';
 import type { ScopeGuard } from '../core/scope.ts';
-import type { FieldName } from '../observations/fields.ts';
 
-/** What a port is expected to speak; decides which probes run on it. */
-export type ServiceName =
-  | 'http'
-  | 'https'
-  | 'rtsp'
-  | 'hik-sdk'
-  | 'dahua-sdk'
-  | 'xm-dvrip'
-  | 'telnet'
-  | 'ftp'
-  | 'unknown';
+/** What a port is expected to speak (a descriptor's service name, or 'unknown'); decides which probes run on it. */
+export type ServiceName = string;
 
 export interface ProbeTarget {
   host: string;
@@ -74,7 +64,7 @@ export interface Probe {
   timeoutMs: number;
   /** 'passive' listens only; 'safe' sends standard read-only requests (rule 2). */
   intrusiveness: 'passive' | 'safe';
-  produces: readonly FieldName[];
+  produces: readonly string[];
   /** Off unless the user enables it (e.g. SNMP). */
   optIn?: boolean;
   run(target: ProbeTarget, ctx: ProbeContext): Promise<ProbeOutcome>;

@@ -10,7 +10,7 @@ import { type Exchange, type ExchangeProtocol, encodeResponse } from '../../src/
 import type { Observation } from '../../src/core/observation.ts';
 import { PACKAGE_ROOT } from '../../src/core/paths.ts';
 import { readYamlFile } from '../../src/core/yaml-file.ts';
-import { analyse } from '../../src/fingerprints/analyse.ts';
+import { analyse } from '../../src/pipeline/analyse.ts';
 import { buildLibrary, fingerprintFilePaths } from '../../src/fingerprints/load.ts';
 import { loadVendors } from '../../src/fingerprints/vendors.ts';
 import { listPersonas, type Persona } from '../../src/lab/persona.ts';

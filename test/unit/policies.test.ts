@@ -2,7 +2,7 @@ import { readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { Finding } from '../../src/core/finding.ts';
 import type { Observation } from '../../src/core/observation.ts';
-import { analyse, type Knowledge } from '../../src/fingerprints/analyse.ts';
+import { analyse, type Knowledge } from '../../src/pipeline/analyse.ts';
 import { loadLibrary } from '../../src/fingerprints/load.ts';
 import { loadVendors } from '../../src/fingerprints/vendors.ts';
 import type { FieldName } from '../../src/observations/fields.ts';
@@ -167,7 +167,7 @@ describe('the same devices under each policy', () => {
 
 describe('device types', () => {
   it('uk-nil-2022 covers visual surveillance equipment: a Huawei home router is not flagged, ndaa-889 flags it', async () => {
-    const { analyse } = await import('../../src/fingerprints/analyse.ts');
+    const { analyse } = await import('../../src/pipeline/analyse.ts');
     const { loadLibrary } = await import('../../src/fingerprints/load.ts');
     const { loadVendors } = await import('../../src/fingerprints/vendors.ts');
     const { loadPolicy } = await import('../../src/policy/load.ts');

@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { CamsweepError } from '../../core/errors.ts';
-import { analyse } from '../../fingerprints/analyse.ts';
-import { readEvidence } from '../../observations/record.ts';
+import { analyse } from '../../pipeline/analyse.ts';
+import { readEvidence } from '../../pipeline/evidence.ts';
 import { renderCsv } from '../../report/csv.ts';
 import { collect as collectEvents, type SweepEvent } from '../../report/events.ts';
 import { renderJsonl } from '../../report/jsonl.ts';

@@ -6,8 +6,11 @@ import { isUtf8 } from 'node:buffer';
 import type { Exchange } from '../../core/exchange.ts';
 import { responseBytes } from '../../core/exchange.ts';
 import type { Observation } from '../../core/observation.ts';
-import type { FieldName } from '../../observations/fields.ts';
-import { observationMaker } from '../http/observe.ts';
+import type { BannerField } from './fields.ts';
+import { observationMaker } from '../../core/observation.ts';
+
+/** The fields this parser may produce. */
+type FieldName = BannerField;
 
 export const MAX_LINES = 8;
 export const MAX_LINE_CHARS = 256;

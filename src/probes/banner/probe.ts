@@ -1,4 +1,4 @@
-import { type Exchange, type ExchangeProtocol, encodeResponse } from '../../core/exchange.ts';
+import { type Exchange, encodeResponse } from '../../core/exchange.ts';
 import { classify } from '../../core/status.ts';
 import { tcpExchange } from '../../transport/tcp.ts';
 import type { ProbeContext, ProbeOutcome, ProbeTarget, ServiceProbe } from '../types.ts';
@@ -42,7 +42,7 @@ export async function readVolunteered(
 const FTP_LINE_START = /^[1-5][\x20-\x7e]*$/;
 
 /** A greeting probe for a service that speaks first (telnet, FTP). */
-export function makeBannerProbe(protocol: Extract<ExchangeProtocol, 'telnet' | 'ftp'>): ServiceProbe {
+export function makeBannerProbe(protocol: 'telnet' | 'ftp'): ServiceProbe {
   return {
     id: `${protocol}-banner`,
     protocol,

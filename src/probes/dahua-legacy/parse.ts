@@ -2,7 +2,7 @@ import { isIPv6 } from 'node:net';
 import type { Exchange } from '../../core/exchange.ts';
 import { responseBytes } from '../../core/exchange.ts';
 import type { Observation } from '../../core/observation.ts';
-import { observationsFrom } from '../../observations/make.ts';
+import { observationsFrom } from '../../core/observation.ts';
 import { REPLY_MAGIC, SECTION1_LENGTH } from './message.ts';
 
 /** What a legacy discovery reply says about the device (strings cleaned and capped, ports 1–65535). */

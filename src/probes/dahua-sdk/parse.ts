@@ -1,7 +1,7 @@
 import type { Exchange } from '../../core/exchange.ts';
 import { responseBytes } from '../../core/exchange.ts';
 import type { Observation } from '../../core/observation.ts';
-import { observationFrom } from '../../observations/make.ts';
+import { observationFrom } from '../../core/observation.ts';
 import { DVRIP_HEADER_LENGTH, DVRIP_REPLY } from './message.ts';
 
 export type RealmParse =

@@ -2,7 +2,7 @@ import { isIPv4 } from 'node:net';
 import type { Exchange } from '../../core/exchange.ts';
 import { responseBytes } from '../../core/exchange.ts';
 import type { Observation } from '../../core/observation.ts';
-import { observationsFrom } from '../../observations/make.ts';
+import { observationsFrom } from '../../core/observation.ts';
 import { normaliseMac } from '../wsd/parse.ts';
 import { DHIP_HEADER_LENGTH, DHIP_MAGIC } from './message.ts';
 

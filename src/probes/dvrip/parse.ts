@@ -1,7 +1,7 @@
 import type { Exchange } from '../../core/exchange.ts';
 import { responseBytes } from '../../core/exchange.ts';
 import type { Observation } from '../../core/observation.ts';
-import { observationsFrom } from '../../observations/make.ts';
+import { observationsFrom } from '../../core/observation.ts';
 import { DVRIP_HEADER_LENGTH, MSG_DISCOVERY_REPLY, readHeader } from './message.ts';
 
 /** The NetWork.NetCommon block of a discovery reply, every value trimmed and capped. */

@@ -6,7 +6,7 @@
 import type { Exchange } from '../../core/exchange.ts';
 import { responseBytes } from '../../core/exchange.ts';
 import type { Observation } from '../../core/observation.ts';
-import { observationMaker } from '../http/observe.ts';
+import { observationMaker } from '../../core/observation.ts';
 
 /** Bytes shown in sdk.banner (hex, so twice as many characters). */
 export const SDK_BANNER_BYTES = 64;

@@ -1,26 +1,18 @@
 import type { Exchange } from '../../core/exchange.ts';
 import { responseBytes } from '../../core/exchange.ts';
 import type { Observation } from '../../core/observation.ts';
-import type { FieldName } from '../../observations/fields.ts';
-import { observationFrom } from '../../observations/make.ts';
+import type { RtspField } from '../rtsp/fields.ts';
+import type { HttpField } from './fields.ts';
+import { observationMaker } from '../../core/observation.ts';
 import { faviconOf } from './favicon.ts';
 import { type ParsedResponse, parseResponse } from './parse.ts';
 
-const MAX_VALUE = 512;
-
-export function observationMaker(
-  ex: Exchange,
-): (field: FieldName, value: string | undefined) => Observation[] {
-  return (field, value) => {
-    const v = value?.trim().slice(0, MAX_VALUE);
-    if (!v) return [];
-    return [observationFrom(ex, field, v)];
-  };
-}
+/** The fields this parser may produce. */
+type FieldName = HttpField | RtspField;
 
 /** The HTTP-layer facts of any HTTP response (banner grab, ONVIF SOAP, redirects). */
 export function httpLayerObservations(ex: Exchange, res: ParsedResponse): Observation[] {
-  const obs = observationMaker(ex);
+  const obs = observationMaker<FieldName>(ex);
   const out: Observation[] = [];
   out.push(...obs('http.status_line', res.statusLine));
   for (const v of res.headerAll('server')) out.push(...obs('http.header.server', v));
@@ -47,7 +39,7 @@ export function httpLayerObservations(ex: Exchange, res: ParsedResponse): Observ
 
 export function tlsObservations(ex: Exchange): Observation[] {
   if (!ex.tls) return [];
-  const obs = observationMaker(ex);
+  const obs = observationMaker<FieldName>(ex);
   return [...obs('tls.subject', ex.tls.subject), ...obs('tls.issuer', ex.tls.issuer)];
 }
 
@@ -58,12 +50,12 @@ export function observeHttp(ex: Exchange): Observation[] {
   if (!parsed.ok) return out;
   if (parsed.response.kind === 'rtsp') {
     // An RTSP server on an HTTP port still tells us who it is.
-    const obs = observationMaker(ex);
+    const obs = observationMaker<FieldName>(ex);
     for (const v of parsed.response.headerAll('server')) out.push(...obs('rtsp.header.server', v));
     return out;
   }
   const favicon = faviconOf(ex.request, parsed.response);
-  const obs = observationMaker(ex);
+  const obs = observationMaker<FieldName>(ex);
   const hashes = favicon
     ? [...obs('http.favicon.md5', favicon.md5), ...obs('http.favicon.mmh3', favicon.mmh3)]
     : [];

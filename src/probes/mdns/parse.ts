@@ -1,10 +1,14 @@
 import type { Exchange } from '../../core/exchange.ts';
 import { responseBytes } from '../../core/exchange.ts';
 import type { Observation } from '../../core/observation.ts';
-import type { FieldName } from '../../observations/fields.ts';
-import { observationFrom } from '../../observations/make.ts';
+import type { NeighbourField } from '../neighbour/fields.ts';
+import type { MdnsField } from './fields.ts';
+import { observationFrom } from '../../core/observation.ts';
 import { normaliseMac } from '../wsd/parse.ts';
 import { dnsPacket, type MdnsQuestion } from './message.ts';
+
+/** The fields this parser may produce. */
+type FieldName = MdnsField | NeighbourField;
 
 /** Largest datagram we decode (a UDP payload cannot be longer). */
 export const MAX_PACKET_BYTES = 65_507;

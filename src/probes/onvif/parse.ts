@@ -1,8 +1,9 @@
 import type { Exchange } from '../../core/exchange.ts';
 import { responseBytes } from '../../core/exchange.ts';
 import type { Observation } from '../../core/observation.ts';
-import { parseXml, xmlPath, xmlText } from '../../observations/xml.ts';
-import { httpLayerObservations, observationMaker } from '../http/observe.ts';
+import { parseXml, xmlPath, xmlText } from '../xml.ts';
+import { httpLayerObservations } from '../http/observe.ts';
+import { observationMaker } from '../../core/observation.ts';
 import { parseResponse } from '../http/parse.ts';
 
 export interface OnvifParse {

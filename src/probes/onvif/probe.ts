@@ -1,6 +1,6 @@
 import { encodeResponse } from '../../core/exchange.ts';
 import { classify } from '../../core/status.ts';
-import { redact } from '../../observations/record.ts';
+import { redact } from '../../core/redact.ts';
 import { tcpExchange } from '../../transport/tcp.ts';
 import { parseResponse } from '../http/parse.ts';
 import { USER_AGENT } from '../http/probe.ts';

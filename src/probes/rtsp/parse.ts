@@ -7,7 +7,7 @@
 import type { Exchange } from '../../core/exchange.ts';
 import { responseBytes } from '../../core/exchange.ts';
 import type { Observation } from '../../core/observation.ts';
-import { observationMaker } from '../http/observe.ts';
+import { observationMaker } from '../../core/observation.ts';
 import { type ParsedResponse, parseResponse } from '../http/parse.ts';
 
 /** SDP lines looked at; a real description has a few dozen. */

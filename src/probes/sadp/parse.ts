@@ -1,8 +1,8 @@
 import type { Exchange } from '../../core/exchange.ts';
 import { responseBytes } from '../../core/exchange.ts';
 import type { Observation } from '../../core/observation.ts';
-import { observationsFrom } from '../../observations/make.ts';
-import { MAX_XML_BYTES, parseXml, xmlPath, xmlText } from '../../observations/xml.ts';
+import { observationsFrom } from '../../core/observation.ts';
+import { MAX_XML_BYTES, parseXml, xmlPath, xmlText } from '../xml.ts';
 
 /** One SADP ProbeMatch (PROTOCOLS.md §3.1), every value trimmed and capped. */
 export interface SadpMatch {

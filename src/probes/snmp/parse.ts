@@ -1,9 +1,12 @@
 import type { Exchange } from '../../core/exchange.ts';
 import { responseBytes } from '../../core/exchange.ts';
 import type { Observation } from '../../core/observation.ts';
-import type { FieldName } from '../../observations/fields.ts';
-import { observationMaker } from '../http/observe.ts';
+import type { SnmpField } from './fields.ts';
+import { observationMaker } from '../../core/observation.ts';
 import { SNMP_OIDS, TAG, tlv } from './message.ts';
+
+/** The fields this parser may produce. */
+type FieldName = SnmpField;
 
 /** Bounds for hostile replies: an SNMP datagram is at most 64 KiB, we read a handful of TLVs. */
 const MAX_VARBINDS = 32;

@@ -1,8 +1,11 @@
 import type { Exchange } from '../../core/exchange.ts';
 import { responseBytes } from '../../core/exchange.ts';
 import type { Observation } from '../../core/observation.ts';
-import type { FieldName } from '../../observations/fields.ts';
-import { observationFrom } from '../../observations/make.ts';
+import type { SsdpField } from './fields.ts';
+import { observationFrom } from '../../core/observation.ts';
+
+/** The fields this parser may produce. */
+type FieldName = SsdpField;
 
 export const MAX_SSDP_BYTES = 16 * 1024;
 export const MAX_HEADERS = 64;

@@ -1,10 +1,13 @@
 import type { Exchange } from '../../core/exchange.ts';
 import { responseBytes } from '../../core/exchange.ts';
 import type { Observation } from '../../core/observation.ts';
-import type { FieldName } from '../../observations/fields.ts';
-import { observationsFrom } from '../../observations/make.ts';
-import { parseXml, xmlPath, xmlText } from '../../observations/xml.ts';
+import type { UpnpField } from './fields.ts';
+import { observationsFrom } from '../../core/observation.ts';
+import { parseXml, xmlPath, xmlText } from '../xml.ts';
 import { parseResponse } from '../http/parse.ts';
+
+/** The fields this parser may produce. */
+type FieldName = UpnpField;
 
 export const MAX_VALUE = 512;
 

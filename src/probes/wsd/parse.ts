@@ -1,8 +1,12 @@
 import type { Exchange } from '../../core/exchange.ts';
 import { responseBytes } from '../../core/exchange.ts';
 import type { Observation } from '../../core/observation.ts';
-import type { FieldName } from '../../observations/fields.ts';
-import { parseXml, xmlPath, xmlText } from '../../observations/xml.ts';
+import type { NeighbourField } from '../neighbour/fields.ts';
+import type { WsdField } from './fields.ts';
+import { parseXml, xmlPath, xmlText } from '../xml.ts';
+
+/** The fields this parser may produce. */
+type FieldName = WsdField | NeighbourField;
 
 export interface ProbeMatch {
   endpoint: string;

@@ -3,13 +3,12 @@ import type { Exchange } from '../core/exchange.ts';
 import type { Finding } from '../core/finding.ts';
 import type { Observation } from '../core/observation.ts';
 import { observe } from '../observations/observe.ts';
-import { ouiOrganisation } from '../observations/oui.ts';
 import { evaluate } from '../policy/evaluate.ts';
 import type { Policy } from '../policy/schema.ts';
-import { identify } from './identify.ts';
-import type { FingerprintLibrary } from './load.ts';
-import { resolveDevices } from './resolve.ts';
-import type { VendorRegistry } from './vendors.ts';
+import { identify } from '../fingerprints/identify.ts';
+import type { FingerprintLibrary } from '../fingerprints/load.ts';
+import { resolveDevices } from '../fingerprints/resolve.ts';
+import type { VendorRegistry } from '../fingerprints/vendors.ts';
 
 export interface Knowledge {
   library: FingerprintLibrary;
@@ -31,9 +30,14 @@ export function analyse(evidence: readonly (Exchange | Observation)[], k: Knowle
     else observations.push(line);
   }
   // The registrant of every MAC seen, as its own observation (the NIC maker, weaker than firmware).
-  for (const o of observations.filter((x) => x.field === 'mac.address')) {
-    const org = ouiOrganisation(o.value);
-    if (org && !observations.some((x) => x.host === o.host && x.field === 'mac.oui.org' && x.value === org)) {
+  // Indexed by host and registrant: one pass, however many MACs a large file carries.
+  const seen = new Set<string>();
+  for (const o of observations) if (o.field === 'mac.oui.org') seen.add(`${o.host}\n${o.value}`);
+  const macs = observations.filter((x) => x.field === 'mac.address');
+  for (const o of macs) {
+    const org = k.vendors.ouiOrganisation(o.value);
+    if (org && !seen.has(`${o.host}\n${org}`)) {
+      seen.add(`${o.host}\n${org}`);
       observations.push({ type: 'observation', host: o.host, field: 'mac.oui.org', value: org });
     }
   }

@@ -1,0 +1,14 @@
+import type { ProtocolDescriptor } from '../descriptor.ts';
+import { sadpDiscovery } from './discovery.ts';
+import { SADP_FIELDS } from './fields.ts';
+import { observeSadp } from './parse.ts';
+import { sadpUnicastProbe } from './probe.ts';
+
+/** Hikvision SADP (UDP 37020): the standard inquiry only. */
+export const sadp = {
+  id: 'sadp',
+  parsers: { sadp: observeSadp },
+  fields: SADP_FIELDS,
+  multicast: [sadpDiscovery],
+  hostProbes: [{ ...sadpUnicastProbe, skipIfMulticast: 'sadp' }],
+} satisfies ProtocolDescriptor;
