@@ -1,19 +1,47 @@
 import { describe, expect, it } from 'vitest';
+import { EXCHANGE_PROTOCOLS } from '../../src/core/exchange.ts';
 import { loadVendors } from '../../src/fingerprints/vendors.ts';
 import { isField } from '../../src/observations/fields.ts';
-import { fingerprintExamples, KINDS, labelRestricted, loadCases, measure } from './measure.ts';
+import {
+  exampleOverlaps,
+  figures,
+  fingerprintExamples,
+  HALVES,
+  halfOf,
+  KINDS,
+  labelRestricted,
+  loadCases,
+  measure,
+} from './measure.ts';
 
 const cases = loadCases();
 const vendors = loadVendors();
 
-// Floors set just below what the set measured on 2026 library state (see README.md). A drop
-// below them is a regression; raise them when the library genuinely improves. Never tune
-// fingerprints to this set: it is an independent measurement.
-const FLOOR = { precision: 0.99, recall: 0.68, makerAccuracy: 0.7, modelAccuracy: 0.35 };
+// Floors per half, set just below what each half measured on the library of the day the set last
+// grew (README.md). A drop below them is a regression; raise them when the library genuinely
+// improves. Never tune fingerprints to this set: it is an independent measurement.
+const FLOOR: Record<
+  (typeof HALVES)[number],
+  Record<'precision' | 'recall' | 'makerAccuracy' | 'modelAccuracy', number>
+> = {
+  // measured with 312 cases: development precision 100%, recall 57.1%, maker 57.7%, model 59.5%
+  development: { precision: 0.95, recall: 0.5, makerAccuracy: 0.52, modelAccuracy: 0.52 },
+  // measured with 312 cases: held-out precision 100%, recall 62.5%, maker 57.0%, model 59.4%
+  'held-out': { precision: 0.95, recall: 0.55, makerAccuracy: 0.52, modelAccuracy: 0.52 },
+};
+
+// A case predates a fingerprint example equal to one of its values (a fingerprint writer found the same
+// real value elsewhere). The case is kept, the overlap listed here and reported; it is no longer
+// independent evidence for that one value.
+const KNOWN_OVERLAPS: string[] = [
+  // fingerprints/snmp/sys-object-id.yaml example from a public NVR test fixture
+  'dahua-nvr-snmp-librenms: 1.3.6.1.4.1.1004849.3.2.10',
+];
 
 describe('accuracy set', () => {
   it('loads, with unique ids and enough cases', () => {
-    expect(cases.length).toBeGreaterThanOrEqual(30);
+    expect(cases.length).toBeGreaterThanOrEqual(300);
+    for (const half of HALVES) expect(cases.filter((c) => halfOf(c.id) === half).length).toBeGreaterThan(0);
     expect(new Set(cases.map((c) => c.id)).size).toBe(cases.length);
   });
 
@@ -29,7 +57,14 @@ describe('accuracy set', () => {
         if (e.type === 'observation') {
           expect(isField(e.field), `${c.id}: ${e.field}`).toBe(true);
           expect(e.host, c.id).toMatch(/^192\.0\.2\.\d{1,3}$/);
-        } else expect(e.type, c.id).toBe('exchange');
+        } else {
+          expect(e.type, c.id).toBe('exchange');
+          expect(e.host, c.id).toMatch(/^192\.0\.2\.\d{1,3}$/);
+          expect(EXCHANGE_PROTOCOLS, c.id).toContain(e.protocol);
+          expect(['tcp', 'tls', 'udp', 'multicast'], c.id).toContain(e.transport);
+          expect(['utf8', 'base64'], c.id).toContain(e.encoding);
+          expect(e.response.length, c.id).toBeGreaterThan(0);
+        }
       }
     }
   });
@@ -38,22 +73,28 @@ describe('accuracy set', () => {
     for (const c of cases) expect(c.label.restricted, c.id).toBe(labelRestricted(vendors, c.label));
   });
 
-  it('no case value duplicates a fingerprint example', () => {
+  it('no case value duplicates a fingerprint example (beyond the known, reported overlaps)', () => {
     const examples = fingerprintExamples();
     expect(examples.size).toBeGreaterThan(100);
-    for (const c of cases) {
-      for (const e of c.evidence) {
-        const value = e.type === 'observation' ? e.value : e.response;
-        expect(examples.has(value), `${c.id}: "${value}" is a fingerprint example`).toBe(false);
-      }
-    }
+    const overlaps = cases.flatMap((c) => exampleOverlaps(c, examples).map((v) => `${c.id}: ${v}`));
+    if (overlaps.length > 0)
+      console.log(`accuracy: case values that are fingerprint examples:\n  ${overlaps.join('\n  ')}`);
+    expect(
+      overlaps.filter((o) => !KNOWN_OVERLAPS.includes(o)),
+      'case values that are fingerprint examples',
+    ).toEqual([]);
   });
 
-  it('measured figures stay at or above their floors', () => {
-    const f = measure(cases);
-    expect(f.precision).toBeGreaterThanOrEqual(FLOOR.precision);
-    expect(f.recall).toBeGreaterThanOrEqual(FLOOR.recall);
-    expect(f.makerAccuracy).toBeGreaterThanOrEqual(FLOOR.makerAccuracy);
-    expect(f.modelAccuracy).toBeGreaterThanOrEqual(FLOOR.modelAccuracy);
+  it('measured figures stay at or above their floors, in both halves', () => {
+    const all = measure(cases);
+    for (const half of HALVES) {
+      const f = figures(all.outcomes.filter((o) => o.half === half));
+      const shown = (['precision', 'recall', 'makerAccuracy', 'modelAccuracy'] as const)
+        .map((k) => `${k} ${(f[k] * 100).toFixed(1)}% (floor ${(FLOOR[half][k] * 100).toFixed(0)}%)`)
+        .join(', ');
+      console.log(`accuracy ${half}: ${f.cases} cases; ${shown}`);
+      for (const k of ['precision', 'recall', 'makerAccuracy', 'modelAccuracy'] as const)
+        expect(f[k], `${half} ${k}`).toBeGreaterThanOrEqual(FLOOR[half][k]);
+    }
   });
 });

@@ -2,15 +2,17 @@
  * The accuracy set (test/accuracy/cases.yaml) and how it is scored. Shared by `npm run accuracy`
  * (run.ts) and the vitest floor (accuracy.test.ts). Format and rules: test/accuracy/README.md.
  */
+import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
-import type { Exchange } from '../../src/core/exchange.ts';
+import { type Exchange, responseBytes } from '../../src/core/exchange.ts';
 import type { Observation } from '../../src/core/observation.ts';
 import { type Analysis, analyse, type Knowledge } from '../../src/pipeline/analyse.ts';
 import { loadLibrary } from '../../src/fingerprints/load.ts';
 import { loadVendors, type VendorRegistry } from '../../src/fingerprints/vendors.ts';
+import { observe } from '../../src/observations/observe.ts';
 import { DEFAULT_POLICY, loadPolicy } from '../../src/policy/load.ts';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -54,26 +56,101 @@ export function loadCases(file = CASES_FILE): Case[] {
   }));
 }
 
-/** Every `examples:` value of every fingerprint file (the values this set must not reuse). */
-export function fingerprintExamples(dir = join(ROOT, 'fingerprints')): Set<string> {
+export const HALVES = ['development', 'held-out'] as const;
+export type Half = (typeof HALVES)[number];
+
+/**
+ * The deterministic split: the first byte of sha256(case id, UTF-8) even → development, odd →
+ * held-out. A case never changes half unless its id changes.
+ */
+export function halfOf(id: string): Half {
+  const first = createHash('sha256').update(id, 'utf8').digest()[0] ?? 0;
+  return first % 2 === 0 ? 'development' : 'held-out';
+}
+
+/** The protocols a case's evidence speaks: an exchange's protocol, or an observation field's prefix. */
+export function protocolsOf(c: Case): string[] {
   const out = new Set<string>();
+  for (const e of c.evidence) {
+    if (e.type === 'exchange') out.add(e.protocol);
+    else {
+      const prefix = e.field.split('.')[0] ?? e.field;
+      out.add(prefix === 'dahua_legacy' ? 'dahua-legacy' : prefix);
+    }
+  }
+  return [...out].sort();
+}
+
+/** Everything the evidence says, as text: observation values and decoded exchange responses. */
+function evidenceText(c: Case): string {
+  return c.evidence
+    .map((e) => (e.type === 'observation' ? e.value : responseBytes(e).toString('latin1')))
+    .join('\n');
+}
+
+/** True when the labelled model (any accepted spelling) appears in the evidence itself. */
+export function evidenceCarriesModel(c: Case): boolean {
+  const models = c.label.model === undefined ? [] : [c.label.model].flat();
+  const text = norm(evidenceText(c));
+  return models.some((m) => norm(m).length > 0 && text.includes(norm(m)));
+}
+
+/**
+ * Every `examples:` value of every fingerprint file (the values this set must not reuse), with the
+ * fields it was given for (the file's `field:`; '*' when a file names none).
+ */
+export function fingerprintExamples(dir = join(ROOT, 'fingerprints')): Map<string, Set<string>> {
+  const out = new Map<string, Set<string>>();
+  const add = (value: string, field: string): void => {
+    out.set(value, (out.get(value) ?? new Set<string>()).add(field));
+  };
   const walk = (d: string): void => {
     for (const name of readdirSync(d)) {
       const p = join(d, name);
       if (statSync(p).isDirectory()) walk(p);
       else if (name.endsWith('.yaml')) {
-        const doc = parse(readFileSync(p, 'utf8')) as { fingerprints?: { examples?: unknown[] }[] } | null;
+        const doc = parse(readFileSync(p, 'utf8')) as {
+          field?: string;
+          fingerprints?: { examples?: unknown[] }[];
+        } | null;
+        const field = typeof doc?.field === 'string' ? doc.field : '*';
         for (const fp of doc?.fingerprints ?? []) {
           for (const ex of fp.examples ?? []) {
-            if (typeof ex === 'string') out.add(ex);
+            if (typeof ex === 'string') add(ex, field);
             else if (ex && typeof ex === 'object' && 'value' in ex)
-              out.add(String((ex as { value: unknown }).value));
+              add(String((ex as { value: unknown }).value), field);
           }
         }
       }
     }
   };
   walk(dir);
+  return out;
+}
+
+/**
+ * The evidence values of a case that equal a fingerprint example: an observation value given as an
+ * example for the same field (or for a file without one), or a whole exchange response equal to any
+ * example. Empty when the case is independent of the samples the library was written from.
+ */
+export function exampleOverlaps(c: Case, examples: Map<string, Set<string>>): string[] {
+  const out: string[] = [];
+  for (const e of c.evidence) {
+    const value = e.type === 'observation' ? e.value : e.response;
+    const fields = examples.get(value);
+    if (!fields) continue;
+    if (e.type === 'exchange' || fields.has('*') || fields.has(e.field)) out.push(value);
+  }
+  return out;
+}
+
+/** Observations parsed from a case's exchanges whose value is a fingerprint example of the same field. */
+export function parsedExampleOverlaps(c: Case, examples: Map<string, Set<string>>): string[] {
+  const out: string[] = [];
+  for (const e of c.evidence) {
+    if (e.type !== 'exchange') continue;
+    for (const o of observe(e)) if (examples.get(o.value)?.has(o.field)) out.push(`${o.field}=${o.value}`);
+  }
   return out;
 }
 
@@ -95,6 +172,8 @@ export function labelRestricted(vendors: VendorRegistry, label: Label): boolean 
 
 export interface Outcome {
   c: Case;
+  half: Half;
+  protocols: string[];
   said: { maker?: string; brand?: string; model?: string; restricted: boolean; severity?: string };
   makerRight: boolean;
   modelRight?: boolean;
@@ -113,9 +192,13 @@ export interface Figures {
   recall: number;
   makerRight: number;
   makerAccuracy: number;
+  /** Cases whose label has a model that their evidence carries (the model-accuracy denominator). */
   modelCases: number;
   modelRight: number;
   modelAccuracy: number;
+  /** Cases with a labelled model that their evidence does not carry (not scored for model). */
+  modelNotCarried: number;
+  negatives: number;
   outcomes: Outcome[];
 }
 
@@ -138,13 +221,17 @@ function judge(c: Case, a: Analysis): Outcome {
     ...(a.findings[0] ? { severity: a.findings[0].severity } : {}),
   };
   const makerRight = c.label.maker === undefined ? said.maker === undefined : said.maker === c.label.maker;
-  const models = c.label.model === undefined ? [] : [c.label.model].flat();
+  // Model is scored only where the evidence carries the labelled model: no reader can name a model
+  // it was never shown.
+  const models = c.label.model === undefined || !evidenceCarriesModel(c) ? [] : [c.label.model].flat();
   const modelRight =
     models.length === 0
       ? undefined
       : said.model !== undefined && models.some((m) => norm(m) === norm(said.model ?? ''));
   return {
     c,
+    half: halfOf(c.id),
+    protocols: protocolsOf(c),
     said,
     makerRight,
     ...(modelRight === undefined ? {} : { modelRight }),
@@ -153,7 +240,12 @@ function judge(c: Case, a: Analysis): Outcome {
 }
 
 export function measure(cases: readonly Case[], k: Knowledge = defaultKnowledge()): Figures {
-  const outcomes = cases.map((c) => judge(c, analyse(c.evidence, k)));
+  return figures(cases.map((c) => judge(c, analyse(c.evidence, k))));
+}
+
+/** The figures of a set of outcomes (the whole set, one half, one protocol or one maker). */
+export function figures(outcomes: readonly Outcome[]): Figures {
+  const cases = outcomes.map((o) => o.c);
   const count = (p: (o: Outcome) => boolean): number => outcomes.filter(p).length;
   const tp = count((o) => o.c.label.restricted && o.said.restricted);
   const fp = count((o) => !o.c.label.restricted && o.said.restricted);
@@ -179,6 +271,8 @@ export function measure(cases: readonly Case[], k: Knowledge = defaultKnowledge(
     modelCases: withModel.length,
     modelRight,
     modelAccuracy: withModel.length === 0 ? 0 : modelRight / withModel.length,
-    outcomes,
+    modelNotCarried: cases.filter((c) => c.label.model !== undefined && !evidenceCarriesModel(c)).length,
+    negatives: fp + tn,
+    outcomes: [...outcomes],
   };
 }
