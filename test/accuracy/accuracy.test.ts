@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { EXCHANGE_PROTOCOLS } from '../../src/core/exchange.ts';
+import { EXCHANGE_PROTOCOLS } from '../../src/probes/index.ts';
 import { loadVendors } from '../../src/fingerprints/vendors.ts';
 import { isField } from '../../src/observations/fields.ts';
 import {
