@@ -1,10 +1,10 @@
 import { createSocket } from 'node:dgram';
 import { type Exchange, encodeResponse } from '../core/exchange.ts';
+import { normaliseAddress } from '../core/ip.ts';
+import type { ScopeGuard } from '../core/scope.ts';
 import type { MulticastDiscovery } from '../probes/types.ts';
 import { type LocalInterface, type MulticastReply, multicastExchange } from '../transport/multicast.ts';
 import { closeQuietly } from '../transport/udp.ts';
-import type { ScopeGuard } from '../core/scope.ts';
-import { normaliseAddress } from '../core/ip.ts';
 
 export interface DiscoveryResult {
   exchanges: Exchange[];
