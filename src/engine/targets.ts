@@ -316,14 +316,19 @@ async function collect(
       if (token.startsWith('@')) {
         const path = token.slice(1);
         if (path.length === 0) throw fail(role, token, 'command line', '@ needs a file name');
-        out.push(...(await readList(path, token, role)));
+        appendAll(out, await readList(path, token, role));
       } else {
         out.push({ token, origin: 'command line' });
       }
     }
   }
-  for (const path of files) out.push(...(await readList(path, path, role)));
+  for (const path of files) appendAll(out, await readList(path, path, role));
   return out;
+}
+
+/** A loop, not push(...more): spreading a list of 125,000+ lines overflows the call stack. */
+function appendAll<T>(out: T[], more: readonly T[]): void {
+  for (const item of more) out.push(item);
 }
 
 async function defaultResolve(name: string): Promise<string[]> {
@@ -361,9 +366,28 @@ export async function buildTargetSet(opts: TargetSetOptions): Promise<TargetSet 
   // Parse everything before resolving anything, so a typo on line 900 fails fast and offline.
   const parsedTargets = targetTokens.map((t) => parseToken(t.token, t.origin, 'target'));
   const parsedExcludes = excludeTokens.map((t) => parseToken(t.token, t.origin, 'exclude'));
+  if (opts.allowLarge !== true) refuseLargeBlocks(parsedTargets);
 
-  for (const { spec } of parsedTargets) {
-    if (spec.kind !== 'range' || opts.allowLarge === true) continue;
+  // One list after the other so that, with several bad names, the error reported is predictable.
+  const resolvedTargets = await resolveAll(unresolvedOf(parsedTargets), resolve, 'target');
+  const resolvedExcludes = await resolveAll(unresolvedOf(parsedExcludes), resolve, 'exclude');
+
+  const exclusions = buildExclusions(parsedExcludes, resolvedExcludes);
+  const plan = planTargets(parsedTargets, resolvedTargets, exclusions, opts.includeNetworkBroadcast === true);
+  return {
+    specs: plan.specs,
+    hostnames: plan.hostnames,
+    count: () => plan.total,
+    addresses: () => expand(plan.pieces),
+    contains: (address: string) => inFamilySets(plan.included, address),
+    isExcluded: (address: string) => inFamilySets(exclusions.addresses, address),
+    siteOf: siteLookup(targetTokens, plan.specs),
+  };
+}
+
+function refuseLargeBlocks(parsed: readonly Parsed[]): void {
+  for (const { spec } of parsed) {
+    if (spec.kind !== 'range') continue;
     const size = spec.end - spec.start + 1n;
     if (size > LARGE_LIMIT) {
       const limit = spec.family === 4 ? '/16' : '/112';
@@ -374,73 +398,113 @@ export async function buildTargetSet(opts: TargetSetOptions): Promise<TargetSet 
       );
     }
   }
+}
 
-  const pick = (list: Parsed[]) =>
-    list.map((p) => p.spec).filter((s): s is Unresolved => s.kind === 'hostname-unresolved');
-  // One list after the other so that, with several bad names, the error reported is predictable.
-  const resolvedTargets = await resolveAll(pick(parsedTargets), resolve, 'target');
-  const resolvedExcludes = await resolveAll(pick(parsedExcludes), resolve, 'exclude');
+function unresolvedOf(parsed: readonly Parsed[]): Unresolved[] {
+  return parsed.map((p) => p.spec).filter((s): s is Unresolved => s.kind === 'hostname-unresolved');
+}
 
-  const excluded = { 4: new IntervalSet(), 6: new IntervalSet() };
-  for (const { spec } of parsedExcludes) {
-    if (spec.kind === 'range') excluded[spec.family].add(spec.start, spec.end);
+type FamilySets = Record<4 | 6, IntervalSet>;
+
+function familySets(): FamilySets {
+  return { 4: new IntervalSet(), 6: new IntervalSet() };
+}
+
+function inFamilySets(sets: FamilySets, address: string): boolean {
+  const n = normaliseValue(address);
+  return n !== undefined && sets[n.family].has(n.value);
+}
+
+interface Exclusions {
+  addresses: FamilySets;
+  /** Excluded host names: a target of the same name stays out of `hostnames` (the scope guard's names). */
+  names: Set<string>;
+}
+
+function buildExclusions(
+  parsed: readonly Parsed[],
+  resolved: ReadonlyArray<TargetSpec & { kind: 'hostname' }>,
+): Exclusions {
+  const addresses = familySets();
+  for (const { spec } of parsed) {
+    if (spec.kind === 'range') addresses[spec.family].add(spec.start, spec.end);
   }
-  for (const spec of resolvedExcludes) {
+  for (const spec of resolved) {
     for (const a of spec.addresses) {
       const n = normaliseAddress(a);
-      if (n) excluded[n.family].add(n.value, n.value);
+      if (n) addresses[n.family].add(n.value, n.value);
     }
   }
-  const excludedNames = new Set(resolvedExcludes.map((s) => s.name));
+  return { addresses, names: new Set(resolved.map((s) => s.name)) };
+}
 
-  // Dedup keeps the user's order exactly: each target contributes only what no earlier target
-  // covered, so overlaps are probed once, at their first appearance. The cost is one interval
-  // subtraction per target, not per address.
-  const seen = { 4: new IntervalSet(), 6: new IntervalSet() };
-  const included = { 4: new IntervalSet(), 6: new IntervalSet() };
-  const plan: Piece[] = [];
-  let total = 0n;
+interface Plan {
+  specs: TargetSpec[];
+  hostnames: Set<string>;
+  /** What to sweep, in the user's order. */
+  pieces: Piece[];
+  included: FamilySets;
+  total: bigint;
+}
+
+/**
+ * Dedup keeps the user's order exactly: each target contributes only what no earlier target
+ * covered, so overlaps are probed once, at their first appearance. The cost is one interval
+ * subtraction per target, not per address.
+ */
+function planTargets(
+  parsed: readonly Parsed[],
+  resolved: ReadonlyArray<TargetSpec & { kind: 'hostname' }>,
+  exclusions: Exclusions,
+  includeNetworkBroadcast: boolean,
+): Plan {
+  const plan: Plan = { specs: [], hostnames: new Set(), pieces: [], included: familySets(), total: 0n };
+  const seen = familySets();
   const take = (family: 4 | 6, start: bigint, end: bigint) => {
     for (const [gs, ge] of seen[family].gaps(start, end)) {
-      for (const [s, e] of excluded[family].gaps(gs, ge)) {
-        plan.push({ family, start: s, end: e });
-        included[family].add(s, e);
-        total += e - s + 1n;
+      for (const [s, e] of exclusions.addresses[family].gaps(gs, ge)) {
+        plan.pieces.push({ family, start: s, end: e });
+        plan.included[family].add(s, e);
+        plan.total += e - s + 1n;
       }
     }
     seen[family].add(start, end);
   };
-
-  const specs: TargetSpec[] = [];
-  const hostnames = new Set<string>();
   let nextResolved = 0;
-  for (const { spec, v4Prefix } of parsedTargets) {
+  for (const { spec, v4Prefix } of parsed) {
     if (spec.kind === 'hostname-unresolved') {
-      const resolved = resolvedTargets[nextResolved++];
-      if (!resolved) throw new CamsweepError('INTERNAL', `lost the resolution of ${spec.name}`);
-      specs.push(resolved);
-      if (!excludedNames.has(resolved.name)) hostnames.add(resolved.name);
-      for (const a of resolved.addresses) {
+      const hostname = resolved[nextResolved++];
+      if (!hostname) throw new CamsweepError('INTERNAL', `lost the resolution of ${spec.name}`);
+      plan.specs.push(hostname);
+      if (!exclusions.names.has(hostname.name)) plan.hostnames.add(hostname.name);
+      for (const a of hostname.addresses) {
         const n = normaliseAddress(a);
         if (n) take(n.family, n.value, n.value);
       }
       continue;
     }
     if (spec.kind !== 'range') continue; // parseToken never yields resolved hostnames
-    specs.push(spec);
+    plan.specs.push(spec);
     let { start, end } = spec;
     // In an IPv4 block of /30 or shorter the first address names the network and the last is the
     // broadcast: neither is a host, and probing broadcast can reach every device on the segment.
     // /31 (RFC 3021 point-to-point) and /32 have no such addresses, and IPv6 has no broadcast.
-    if (v4Prefix !== undefined && v4Prefix <= 30 && opts.includeNetworkBroadcast !== true) {
+    if (v4Prefix !== undefined && v4Prefix <= 30 && !includeNetworkBroadcast) {
       start += 1n;
       end -= 1n;
     }
     take(spec.family, start, end);
   }
+  return plan;
+}
 
-  const siteByOrigin = new Map(targetTokens.filter((t) => t.site).map((t) => [t.origin, t.site]));
-  const siteOf = (address: string): string | undefined => {
+/** The `[Site]` section of the target file an address came from: the first target that holds it. */
+function siteLookup(
+  tokens: readonly SourcedToken[],
+  specs: readonly TargetSpec[],
+): (address: string) => string | undefined {
+  const siteByOrigin = new Map(tokens.filter((t) => t.site).map((t) => [t.origin, t.site]));
+  return (address: string): string | undefined => {
     if (siteByOrigin.size === 0) return undefined;
     const n = normaliseValue(address);
     for (const spec of specs) {
@@ -458,23 +522,5 @@ export async function buildTargetSet(opts: TargetSetOptions): Promise<TargetSet 
       }
     }
     return undefined;
-  };
-
-  const isExcluded = (address: string): boolean => {
-    const n = normaliseValue(address);
-    return n !== undefined && excluded[n.family].has(n.value);
-  };
-
-  return {
-    specs,
-    hostnames,
-    count: () => total,
-    addresses: () => expand(plan),
-    contains: (address: string) => {
-      const n = normaliseValue(address);
-      return n !== undefined && included[n.family].has(n.value);
-    },
-    isExcluded,
-    siteOf,
   };
 }

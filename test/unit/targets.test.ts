@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CamsweepError, type ErrorCode } from '../../src/core/errors.ts';
-import { buildTargetSet, parseTargetToken, type TargetSetOptions } from '../../src/engine/targets.ts';
 import { bigIntToIp, ipToBigInt } from '../../src/core/ip.ts';
+import { buildTargetSet, parseTargetToken, type TargetSetOptions } from '../../src/engine/targets.ts';
 
 let dir = '';
 beforeAll(async () => {
@@ -488,5 +488,37 @@ describe('property: count() matches the addresses yielded', () => {
       ),
       { numRuns: 40 },
     );
+  }, 30_000);
+});
+
+describe('long list files', () => {
+  // 200,000 lines, one address each: 10.0.0.0, 10.0.0.1 … 10.3.13.63. Lists this long once
+  // overflowed the call stack ("Maximum call stack size exceeded") before a single probe was sent.
+  const LINES = 200_000;
+  const nth = (i: number) => `10.${i >> 16}.${(i >> 8) & 255}.${i & 255}`;
+  const longList = (name: string) =>
+    file(name, `${Array.from({ length: LINES }, (_, i) => nth(i)).join('\n')}\n`);
+
+  it('sweeps every address of a 200,000-line target file, in order', async () => {
+    const path = await longList('long-targets.txt');
+    const set = await build({ targets: [`@${path}`] });
+    expect(set.count()).toBe(BigInt(LINES));
+    const yielded = [...set.addresses()];
+    expect(yielded.length).toBe(LINES);
+    expect(yielded.slice(0, 2)).toEqual(['10.0.0.0', '10.0.0.1']);
+    expect(yielded.at(-1)).toBe('10.3.13.63');
+    expect(set.contains('10.3.13.63')).toBe(true);
+    expect(set.contains('10.3.13.64')).toBe(false);
+  }, 30_000);
+
+  it('leaves out every address of a 200,000-line exclude file', async () => {
+    const path = await longList('long-excludes.txt');
+    // 10.0.0.0/14 less its network and broadcast addresses is 10.0.0.1 … 10.3.255.254.
+    const set = await build({ targets: ['10.0.0.0/14'], allowLarge: true, excludeFiles: [path] });
+    expect(set.count()).toBe(262_142n - BigInt(LINES - 1));
+    expect(set.addresses().next().value).toBe('10.3.13.64');
+    expect(set.isExcluded('10.3.13.63')).toBe(true);
+    expect(set.contains('10.3.13.63')).toBe(false);
+    expect(set.contains('10.3.13.64')).toBe(true);
   }, 30_000);
 });
