@@ -11,15 +11,15 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Exchange, encodeResponse, responseBytes } from '../../src/core/exchange.ts';
+import type { ScopeGuard } from '../../src/core/scope.ts';
 import { PROBE_STATUSES } from '../../src/core/status.ts';
 import { readYamlFile } from '../../src/core/yaml-file.ts';
 import { createScopeGuard } from '../../src/engine/scope.ts';
-import { type ScopeGuard } from '../../src/core/scope.ts';
 import { buildTargetSet } from '../../src/engine/targets.ts';
 import { identify } from '../../src/fingerprints/identify.ts';
 import { loadLibrary } from '../../src/fingerprints/load.ts';
 import { type LabHandle, startLoopbackLab } from '../../src/lab/lab.ts';
-import { listPersonas, loadPersona, type Persona } from '../../src/lab/persona.ts';
+import { loadPersona, type Persona } from '../../src/lab/persona.ts';
 import {
   type BannersConfig,
   decodeGreeting,
@@ -41,17 +41,14 @@ import {
 import { ftpBannerProbe, telnetBannerProbe } from '../../src/probes/banner/probe.ts';
 import { DEFAULT_SETTINGS } from '../../src/probes/settings.ts';
 import type { ProbeContext, ServiceProbe } from '../../src/probes/types.ts';
+import { faultMatrix } from '../helpers/fault-matrix.ts';
+import { persona, type RunOverrides } from '../helpers/probe-lab.ts';
 
 const library = loadLibrary();
 const IAC = 255;
-const PERSONAS = listPersonas();
-function persona(prefix: string): Persona {
-  const p = PERSONAS.find((x) => x.id.startsWith(prefix));
-  if (!p) throw new Error(`persona ${prefix} missing`);
-  return p;
-}
 const HIK = persona('hikvision-nvr-dvrdvs-telnetd');
 const AXIS = persona('axis-m1011-5-20-1');
+
 /** The bytes each persona greets with, decoded from its banners.yaml. */
 function greetingOf(p: Persona): Buffer {
   const cfg = readYamlFile(join(p.dir, 'banners.yaml'), 'LAB').data as BannersConfig;
@@ -244,7 +241,7 @@ describe('telnet and FTP probes against the loopback lab', () => {
     const ms = Date.now() - started;
     expect(PROBE_STATUSES).toContain(outcome.status);
     const observations = exchanges.flatMap(observe);
-    return { outcome, exchanges, observations, ids: identify(observations, library), ms };
+    return { host, outcome, exchanges, observations, ids: identify(observations, library), ms };
   }
 
   it('Hikvision telnetd: the prompt after the negotiation names Hikvision; the raw bytes are recorded', async () => {
@@ -275,75 +272,104 @@ describe('telnet and FTP probes against the loopback lab', () => {
     expect((await run(telnetBannerProbe, at.axis ?? '', TELNET)).outcome.status).toBe('connection-refused');
   });
 
-  it('hang (a silent port): no-response when the greeting window closes, nothing recorded', async () => {
-    const r = await run(ftpBannerProbe, at['ftp-hang'] ?? '', FTP);
-    expect(r.outcome.status).toBe('no-response');
-    expect(r.exchanges).toEqual([]);
-    expect(r.ms).toBeLessThan(ftpBannerProbe.timeoutMs);
-  });
+  /** A fault key names its service: telnet-… or ftp-…. */
+  const serviceOf = (key: string) =>
+    key.startsWith('telnet-')
+      ? { probe: telnetBannerProbe, port: TELNET }
+      : { probe: ftpBannerProbe, port: FTP };
+  const runFault = (key: string, overrides: RunOverrides = {}) => {
+    const { probe, port } = serviceOf(key);
+    return run(probe, at[key] ?? '', port, overrides.timeoutMs);
+  };
+  type BannerRun = Awaited<ReturnType<typeof run>>;
+  const AXIS_M1011 = [{ maker: 'axis', model: 'M1011', firmware: '5.20.1' }];
+  /** A dripped greeting ends well within the deadline and names nothing from a fragment. */
+  const dripChecks = (r: BannerRun, key: string) => {
+    expect(r.ms, key).toBeLessThan(serviceOf(key).probe.timeoutMs);
+    expect(r.ids, key).toEqual([]);
+    for (const e of r.exchanges) expect(responseBytes(e).length, key).toBeLessThan(4);
+  };
 
-  it('hang: the probe deadline still wins over the greeting window', async () => {
-    expect((await run(ftpBannerProbe, at['ftp-hang'] ?? '', FTP, 300)).outcome.status).toBe(
-      'connection-timeout',
-    );
-  });
-
-  it.each([
-    ['ftp-reset', ftpBannerProbe, FTP],
-    ['telnet-reset', telnetBannerProbe, TELNET],
-  ] as const)('reset (%s): connection-reset, nothing attributed', async (key, probe, port) => {
-    const r = await run(probe, at[key] ?? '', port);
-    expect(r.outcome.status).toBe('connection-reset');
-    expect(r.ids).toEqual([]);
-  });
-
-  it('split writes (7-byte pieces): the same greeting and the same verdicts as in one piece', async () => {
-    const telnet = await run(telnetBannerProbe, at['telnet-split'] ?? '', TELNET);
-    expect(telnet.observations.map((o) => o.value)).toEqual(['dvrdvs login:']);
-    expect(telnet.ids.map((i) => i.maker)).toEqual(['hikvision']);
-    const ftp = await run(ftpBannerProbe, at['ftp-split'] ?? '', FTP);
-    expect(ftp.ids).toMatchObject([{ maker: 'axis', model: 'M1011', firmware: '5.20.1' }]);
-  });
-
-  it('drip (1 byte/s): ends well within the probe deadline and names nothing from a fragment', async () => {
-    for (const [probe, key, port] of [
-      [ftpBannerProbe, 'ftp-drip', FTP],
-      [telnetBannerProbe, 'telnet-drip', TELNET],
-    ] as const) {
-      const r = await run(probe, at[key] ?? '', port);
-      expect(r.ms, key).toBeLessThan(probe.timeoutMs);
-      // A stalled FTP line is cut short, not another protocol; telnet's first byte is negotiation.
-      expect(r.outcome.status, key).toBe(probe === ftpBannerProbe ? 'connection-timeout' : 'success');
-      expect(r.ids, key).toEqual([]);
-      for (const e of r.exchanges) expect(responseBytes(e).length, key).toBeLessThan(4);
-    }
-  });
-
-  it('garbage on the FTP port: protocol-mismatch, recorded, no ftp.banner', async () => {
-    const r = await run(ftpBannerProbe, at['ftp-garbage'] ?? '', FTP);
-    expect(r.outcome.status).toBe('protocol-mismatch');
-    expect(r.exchanges).toHaveLength(1);
-    expect(r.observations).toEqual([]);
-  });
-
-  it('oversize: an endless greeting line is cut at the byte cap, and the cut line names no model', async () => {
-    const r = await run(ftpBannerProbe, at['ftp-oversize'] ?? '', FTP);
-    expect(r.outcome.status).toBe('success');
-    expect(responseBytes(r.exchanges[0] as Exchange).length).toBeLessThanOrEqual(GREETING_MAX_BYTES);
-    expect(r.observations).toHaveLength(1);
-    expect(r.observations[0]?.value.length).toBe(MAX_LINE_CHARS);
-    expect(r.ids).toEqual([]);
-  });
-
-  it('duplicate greeting: both lines kept, the same verdict', async () => {
-    const r = await run(ftpBannerProbe, at['ftp-duplicate'] ?? '', FTP);
-    expect(r.outcome.status).toBe('success');
-    expect(r.observations.map((o) => o.value)).toEqual([
-      '220 AXIS M1011 Network Camera 5.20.1 (Oct 25 2010) ready.',
-      '220 AXIS M1011 Network Camera 5.20.1 (Oct 25 2010) ready.',
-    ]);
-    expect(new Set(r.ids.map((i) => `${i.maker} ${i.model} ${i.firmware}`))).toEqual(
-      new Set(['axis M1011 5.20.1']),
-    );
-  });
+  faultMatrix(runFault, [
+    {
+      name: 'hang (a silent port): no-response when the greeting window closes, nothing recorded',
+      keys: 'ftp-hang',
+      status: 'no-response',
+      exchanges: 0,
+      check: (r) => expect(r.ms).toBeLessThan(ftpBannerProbe.timeoutMs),
+    },
+    {
+      name: 'hang: the probe deadline still wins over the greeting window',
+      keys: 'ftp-hang',
+      overrides: { timeoutMs: 300 },
+      status: 'connection-timeout',
+    },
+    {
+      name: 'reset (ftp-reset, telnet-reset): connection-reset, nothing attributed',
+      keys: ['ftp-reset', 'telnet-reset'],
+      status: 'connection-reset',
+      check: (r) => expect(r.ids).toEqual([]),
+    },
+    {
+      name: 'split writes (7-byte pieces), telnet: the same greeting and the same verdict as in one piece',
+      keys: 'telnet-split',
+      status: 'success',
+      check: (r) => {
+        expect(r.observations.map((o) => o.value)).toEqual(['dvrdvs login:']);
+        expect(r.ids.map((i) => i.maker)).toEqual(['hikvision']);
+      },
+    },
+    {
+      name: 'split writes (7-byte pieces), FTP: the same verdict as in one piece',
+      keys: 'ftp-split',
+      status: 'success',
+      check: (r) => expect(r.ids).toMatchObject(AXIS_M1011),
+    },
+    {
+      // A stalled FTP line is cut short, not another protocol.
+      name: 'drip (1 byte/s), FTP: connection-timeout well within the probe deadline, nothing named',
+      keys: 'ftp-drip',
+      status: 'connection-timeout',
+      check: dripChecks,
+    },
+    {
+      // Telnet's first byte is negotiation, so the probe has heard a telnet server.
+      name: 'drip (1 byte/s), telnet: success well within the probe deadline, nothing named',
+      keys: 'telnet-drip',
+      status: 'success',
+      check: dripChecks,
+    },
+    {
+      name: 'garbage on the FTP port: protocol-mismatch, recorded, no ftp.banner',
+      keys: 'ftp-garbage',
+      status: 'protocol-mismatch',
+      exchanges: 1,
+      observations: 0,
+    },
+    {
+      name: 'oversize: an endless greeting line is cut at the byte cap, and the cut line names no model',
+      keys: 'ftp-oversize',
+      status: 'success',
+      observations: 1,
+      check: (r) => {
+        expect(responseBytes(r.exchanges[0] as Exchange).length).toBeLessThanOrEqual(GREETING_MAX_BYTES);
+        expect(r.observations[0]?.value.length).toBe(MAX_LINE_CHARS);
+        expect(r.ids).toEqual([]);
+      },
+    },
+    {
+      name: 'duplicate greeting: both lines kept, the same verdict',
+      keys: 'ftp-duplicate',
+      status: 'success',
+      check: (r) => {
+        expect(r.observations.map((o) => o.value)).toEqual([
+          '220 AXIS M1011 Network Camera 5.20.1 (Oct 25 2010) ready.',
+          '220 AXIS M1011 Network Camera 5.20.1 (Oct 25 2010) ready.',
+        ]);
+        expect(new Set(r.ids.map((i) => `${i.maker} ${i.model} ${i.firmware}`))).toEqual(
+          new Set(['axis M1011 5.20.1']),
+        );
+      },
+    },
+  ]);
 });

@@ -8,7 +8,6 @@
  * read (UniversalScanner Dahua1.cs, DahuaConsole dh_discover, python-dvr SearchDahua), and the
  * test names say so. Addresses: 127.78.60.0/24 – 127.78.69.0/24 only.
  */
-import { createSocket } from 'node:dgram';
 import { createServer, type Server, type Socket as TcpSocket } from 'node:net';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -17,11 +16,11 @@ import type { Observation } from '../../src/core/observation.ts';
 import { PROBE_STATUSES } from '../../src/core/status.ts';
 import { createScopeGuard } from '../../src/engine/scope.ts';
 import { buildTargetSet } from '../../src/engine/targets.ts';
-import { analyse } from '../../src/fingerprints/analyse.ts';
 import { loadLibrary } from '../../src/fingerprints/load.ts';
 import { loadVendors } from '../../src/fingerprints/vendors.ts';
 import { isField } from '../../src/observations/fields.ts';
 import { observe } from '../../src/observations/observe.ts';
+import { analyse } from '../../src/pipeline/analyse.ts';
 import { loadPolicy } from '../../src/policy/load.ts';
 import {
   buildReply,
@@ -35,7 +34,8 @@ import { dahuaLegacyProbe } from '../../src/probes/dahua-legacy/probe.ts';
 import { HOST_PROBES, MULTICAST_DISCOVERY } from '../../src/probes/index.ts';
 import { DEFAULT_SETTINGS } from '../../src/probes/settings.ts';
 import { useAdvertisedWebTrap } from '../helpers/advertised-web.ts';
-import { persona, sweepTargets, useFaultLab } from '../helpers/probe-lab.ts';
+import { faultMatrix, udpRepliesTo } from '../helpers/fault-matrix.ts';
+import { persona, type Runner, sweepTargets, useFaultLab } from '../helpers/probe-lab.ts';
 
 const HOST = '127.78.60.99';
 
@@ -315,8 +315,8 @@ describe('dahua-legacy-discovery against the loopback lab (the persona reply is 
   const { at } = lab;
   const run = lab.runner(dahuaLegacyProbe, { timeoutMs: 4000, windowMs: 300 });
   /** Every run must end by its deadline plus a second (a bound, not a speed measurement). */
-  const probe = (key: string, windowMs = 300, timeoutMs = 4000) =>
-    withinDeadline(run(key, { windowMs, timeoutMs }), timeoutMs + 1000);
+  const probe: Runner = (key, overrides = {}) =>
+    withinDeadline(run(key, overrides), (overrides.timeoutMs ?? 4000) + 1000);
 
   /** Fails the test if the probe has not ended by `ms`. */
   async function withinDeadline<T>(work: Promise<T>, ms: number): Promise<T> {
@@ -364,62 +364,63 @@ describe('dahua-legacy-discovery against the loopback lab (the persona reply is 
     expect(findings.map((f) => f.severity)).toEqual([dahua.expect.finding]);
   });
 
-  it('hang, and an address where nothing listens: no-response within the deadline', async () => {
-    for (const key of ['hang', EMPTY]) {
-      const { outcome, exchanges } = await probe(key);
-      expect(outcome.status, key).toBe('no-response');
-      expect(exchanges).toEqual([]);
-    }
-  });
-
-  it('garbage: protocol-mismatch, nothing recorded', async () => {
-    const { outcome, exchanges } = await probe('garbage');
-    expect(outcome.status).toBe('protocol-mismatch');
-    expect(exchanges).toEqual([]);
-  });
-
-  it('section lengths that run past the datagram: protocol-error, nothing recorded', async () => {
-    const { outcome, exchanges } = await probe('bad-length');
-    expect(outcome.status).toBe('protocol-error');
-    expect(exchanges).toEqual([]);
-  });
-
-  it('oversize (a consistent 60,000-byte reply): success, every value capped', async () => {
-    const { outcome, exchanges, observations } = await probe('oversize');
-    expect(outcome.status).toBe('success');
-    expect(exchanges).toHaveLength(1);
-    expect(values(observations, 'dahua_legacy.serial')).toEqual(['2J0101FPAA9F3E2']);
-    expect(observations.length).toBeLessThanOrEqual(10);
-    for (const o of observations) expect(o.value.length).toBeLessThanOrEqual(256);
-  });
-
-  it('duplicate datagrams: recorded once', async () => {
-    const { outcome, exchanges } = await probe('duplicate');
-    expect(outcome.status).toBe('success');
-    expect(exchanges).toHaveLength(1);
-  });
-
-  it('a flood of 10,000 datagrams: ends, success, the reply kept once', async () => {
-    // The flood comes from this same process, so the window is generous (a bound, not a timing).
-    const { outcome, exchanges } = await probe('flood', 3000, 8000);
-    expect(outcome.status).toBe('success');
-    expect(exchanges).toHaveLength(1);
-  });
-
-  it('a reply from an unexpected source address is dropped: no-response', async () => {
-    const { outcome, exchanges } = await probe('wrong-source');
-    expect(outcome.status).toBe('no-response');
-    expect(outcome.detail).toMatch(/from other addresses dropped/);
-    expect(exchanges).toEqual([]);
-  });
-
-  it('invalid UTF-8 in the model: success, the invalid bytes dropped', async () => {
-    const { outcome, observations } = await probe('invalid-utf8');
-    expect(outcome.status).toBe('success');
-    const model = values(observations, 'dahua_legacy.model')[0] ?? '';
-    expect(model).toBe('IPC-(HDW1025C');
-    expect(model.includes('\ufffd')).toBe(false);
-  });
+  faultMatrix(probe, [
+    {
+      name: 'hang, and an address where nothing listens: no-response within the deadline',
+      keys: ['hang', EMPTY],
+      status: 'no-response',
+      exchanges: 0,
+    },
+    {
+      name: 'garbage: protocol-mismatch, nothing recorded',
+      keys: 'garbage',
+      status: 'protocol-mismatch',
+      exchanges: 0,
+    },
+    {
+      name: 'section lengths that run past the datagram: protocol-error, nothing recorded',
+      keys: 'bad-length',
+      status: 'protocol-error',
+      exchanges: 0,
+    },
+    {
+      name: 'oversize (a consistent 60,000-byte reply): success, every value capped',
+      keys: 'oversize',
+      status: 'success',
+      exchanges: 1,
+      observations: { atMost: 10 },
+      check: ({ observations }) => {
+        expect(values(observations, 'dahua_legacy.serial')).toEqual(['2J0101FPAA9F3E2']);
+        for (const o of observations) expect(o.value.length).toBeLessThanOrEqual(256);
+      },
+    },
+    { name: 'duplicate datagrams: recorded once', keys: 'duplicate', status: 'success', exchanges: 1 },
+    {
+      // The flood comes from this same process, so the window is generous (a bound, not a timing).
+      name: 'a flood of 10,000 datagrams: ends, success, the reply kept once',
+      keys: 'flood',
+      overrides: { windowMs: 3000, timeoutMs: 8000 },
+      status: 'success',
+      exchanges: 1,
+    },
+    {
+      name: 'a reply from an unexpected source address is dropped: no-response',
+      keys: 'wrong-source',
+      status: 'no-response',
+      detail: /from other addresses dropped/,
+      exchanges: 0,
+    },
+    {
+      name: 'invalid UTF-8 in the model: success, the invalid bytes dropped',
+      keys: 'invalid-utf8',
+      status: 'success',
+      check: ({ observations }) => {
+        const model = values(observations, 'dahua_legacy.model')[0] ?? '';
+        expect(model).toBe('IPC-(HDW1025C');
+        expect(model.includes('\ufffd')).toBe(false);
+      },
+    },
+  ]);
 
   it('an address outside the targets is never sent to: out-of-scope', async () => {
     const narrow = createScopeGuard(await buildTargetSet({ targets: ['127.78.61.200'] }));
@@ -438,22 +439,16 @@ describe('dahua-legacy-discovery against the loopback lab (the persona reply is 
   });
 
   it('the lab answers only the search, in either published form', async () => {
-    const socket = createSocket('udp4');
-    let replies = 0;
-    socket.on('message', () => {
-      replies += 1;
-    });
-    await new Promise<void>((resolve) => socket.bind(0, '127.78.61.251', resolve));
     const pydvr = buildSearch();
     pydvr[3] = 0x00;
     const other = buildSearch();
     other[0] = 0xa0; // a DVRIP login-family request
-    socket.send(other, 5050, at.normal);
-    socket.send(Buffer.from('garbage'), 5050, at.normal);
-    socket.send(buildSearch(), 5050, at.normal);
-    socket.send(pydvr, 5050, at.normal);
-    await new Promise((r) => setTimeout(r, 400));
-    socket.close();
+    const replies = await udpRepliesTo({ host: at.normal ?? '', port: 5050 }, '127.78.61.251', [
+      other,
+      Buffer.from('garbage'),
+      buildSearch(),
+      pydvr,
+    ]);
     expect(replies).toBe(2);
   });
 });

@@ -7,9 +7,9 @@ import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Exchange, encodeResponse } from '../../src/core/exchange.ts';
+import type { ScopeGuard } from '../../src/core/scope.ts';
 import { PROBE_STATUSES } from '../../src/core/status.ts';
 import { createScopeGuard } from '../../src/engine/scope.ts';
-import { type ScopeGuard } from '../../src/core/scope.ts';
 import { buildTargetSet } from '../../src/engine/targets.ts';
 import { isField } from '../../src/observations/fields.ts';
 import { observe } from '../../src/observations/observe.ts';
@@ -18,6 +18,7 @@ import { buildSearch, DHIP_SEARCH_BODY, frameDhip } from '../../src/probes/dhip/
 import { observeDhip, parseDhip } from '../../src/probes/dhip/parse.ts';
 import { dhipUnicastProbe } from '../../src/probes/dhip/probe.ts';
 import { useAdvertisedWebTrap } from '../helpers/advertised-web.ts';
+import { faultMatrix } from '../helpers/fault-matrix.ts';
 import { persona, probeContext, useFaultLab } from '../helpers/probe-lab.ts';
 
 /** A real reply (IPC-HDW5421S, 2020 UDP amplification write-up, public code search id 1180738884). */
@@ -276,37 +277,31 @@ describe('dhip-unicast against the loopback lab', () => {
     expect(f['dhip.device_type']).toBe('IP2M-841B');
   });
 
-  it('hang: no-response, within the deadline', async () => {
-    const { outcome, exchanges } = await run('hang');
-    expect(outcome.status).toBe('no-response');
-    expect(exchanges).toEqual([]);
-  });
-
-  it('garbage: protocol-mismatch, nothing recorded', async () => {
-    const { outcome, exchanges } = await run('garbage');
-    expect(outcome.status).toBe('protocol-mismatch');
-    expect(exchanges).toEqual([]);
-  });
-
-  it('duplicate datagrams: one exchange', async () => {
-    const { outcome, exchanges } = await run('duplicate');
-    expect(outcome.status).toBe('success');
-    expect(exchanges).toHaveLength(1);
-  });
-
-  it('a flood of 10,000 datagrams: the valid reply is kept once, the rest is not stored', async () => {
-    // The flood is sent from this same process, so the listening window is generous (a bound,
-    // not a timing assertion): the probe still stops at the first valid reply.
-    const { outcome, exchanges } = await run('flood', { timeoutMs: 6000, windowMs: 3000 });
-    expect(outcome.status).toBe('success');
-    expect(exchanges).toHaveLength(1);
-  });
-
-  it('oversize (60 KB unterminated JSON in a valid frame): protocol-error, nothing recorded', async () => {
-    const { outcome, exchanges } = await run('oversize');
-    expect(outcome.status).toBe('protocol-error');
-    expect(exchanges).toEqual([]);
-  });
+  faultMatrix(run, [
+    { name: 'hang: no-response, within the deadline', keys: 'hang', status: 'no-response', exchanges: 0 },
+    {
+      name: 'garbage: protocol-mismatch, nothing recorded',
+      keys: 'garbage',
+      status: 'protocol-mismatch',
+      exchanges: 0,
+    },
+    { name: 'duplicate datagrams: one exchange', keys: 'duplicate', status: 'success', exchanges: 1 },
+    {
+      // The flood is sent from this same process, so the listening window is generous (a bound,
+      // not a timing assertion): the probe still stops at the first valid reply.
+      name: 'a flood of 10,000 datagrams: the valid reply is kept once, the rest is not stored',
+      keys: 'flood',
+      overrides: { timeoutMs: 6000, windowMs: 3000 },
+      status: 'success',
+      exchanges: 1,
+    },
+    {
+      name: 'oversize (60 KB unterminated JSON in a valid frame): protocol-error, nothing recorded',
+      keys: 'oversize',
+      status: 'protocol-error',
+      exchanges: 0,
+    },
+  ]);
 });
 
 describe('dhip-unicast: replies from an unexpected source address', () => {

@@ -3,7 +3,6 @@
  * published reply, hostile input (property-based), and the unicast probe against a loopback lab
  * persona made here from that reply, with every fault. Addresses: 127.78.12.0/24 only.
  */
-import { createSocket } from 'node:dgram';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,17 +10,18 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Exchange, encodeResponse } from '../../src/core/exchange.ts';
 import type { Observation } from '../../src/core/observation.ts';
-import { analyse } from '../../src/fingerprints/analyse.ts';
 import { loadLibrary } from '../../src/fingerprints/load.ts';
 import { loadVendors } from '../../src/fingerprints/vendors.ts';
 import { loadPersona, type Persona } from '../../src/lab/persona.ts';
 import { frameDvrip, hostIpHex } from '../../src/lab/responders/dvrip.ts';
 import { isField } from '../../src/observations/fields.ts';
+import { analyse } from '../../src/pipeline/analyse.ts';
 import { loadPolicy } from '../../src/policy/load.ts';
 import { buildDiscoveryRequest, isDiscoveryRequest } from '../../src/probes/dvrip/message.ts';
 import { dvripIp, observeDvrip, parseDvripDiscovery } from '../../src/probes/dvrip/parse.ts';
 import { dvripDiscoveryProbe } from '../../src/probes/dvrip/probe.ts';
 import { HOST_PROBES, MULTICAST_DISCOVERY } from '../../src/probes/index.ts';
+import { faultMatrix, udpRepliesTo } from '../helpers/fault-matrix.ts';
 import { tokenSoup, useFaultLab } from '../helpers/probe-lab.ts';
 
 /**
@@ -300,60 +300,49 @@ describe('dvripDiscoveryProbe against the loopback lab', () => {
     expect(values(observations, 'dvrip.firmware')).toEqual(['V4.02.R12.E7335520.12012.047502.00000']);
   });
 
-  it('duplicate replies: recorded once', async () => {
-    const { outcome, exchanges } = await probe('duplicate');
-    expect(outcome.status).toBe('success');
-    expect(exchanges).toHaveLength(1);
-  });
-
-  it('a flood of 10,000 datagrams: ends, success, bounded records', async () => {
-    const { outcome, exchanges } = await probe('flood', { windowMs: 3000 });
-    expect(outcome.status).toBe('success');
-    expect(exchanges.length).toBeLessThanOrEqual(2);
-  });
-
-  it('garbage, a wrong message id, oversize: protocol-error, nothing recorded', async () => {
-    for (const key of ['garbage', 'wrong-message', 'oversize']) {
-      const { outcome, exchanges } = await probe(key);
-      expect(outcome.status, key).toBe('protocol-error');
-      expect(exchanges).toEqual([]);
-    }
-  });
-
-  it('invalid UTF-8 inside the JSON: refused without a crash', async () => {
-    const { outcome, observations } = await probe('invalid-utf8');
-    expect(outcome.status).toBe('protocol-error');
-    expect(observations).toEqual([]);
-  });
-
-  it('hang and an empty address: no-response', async () => {
-    for (const key of ['hang', EMPTY]) {
-      const { outcome, exchanges } = await probe(key);
-      expect(outcome.status, key).toBe('no-response');
-      expect(exchanges).toEqual([]);
-    }
-  });
-
-  it('a reply from another local address is dropped: no-response', async () => {
-    const { outcome, exchanges } = await probe('wrong-source');
-    expect(outcome.status).toBe('no-response');
-    expect(exchanges).toEqual([]);
-  });
+  faultMatrix(probe, [
+    { name: 'duplicate replies: recorded once', keys: 'duplicate', status: 'success', exchanges: 1 },
+    {
+      name: 'a flood of 10,000 datagrams: ends, success, bounded records',
+      keys: 'flood',
+      overrides: { windowMs: 3000 },
+      status: 'success',
+      exchanges: { atMost: 2 },
+    },
+    {
+      name: 'garbage, a wrong message id, oversize: protocol-error, nothing recorded',
+      keys: ['garbage', 'wrong-message', 'oversize'],
+      status: 'protocol-error',
+      exchanges: 0,
+    },
+    {
+      name: 'invalid UTF-8 inside the JSON: refused without a crash',
+      keys: 'invalid-utf8',
+      status: 'protocol-error',
+      observations: 0,
+    },
+    {
+      name: 'hang and an empty address: no-response',
+      keys: ['hang', EMPTY],
+      status: 'no-response',
+      exchanges: 0,
+    },
+    {
+      name: 'a reply from another local address is dropped: no-response',
+      keys: 'wrong-source',
+      status: 'no-response',
+      exchanges: 0,
+    },
+  ]);
 
   it('the lab answers only the search message', async () => {
-    const socket = createSocket('udp4');
-    let replies = 0;
-    socket.on('message', () => {
-      replies += 1;
-    });
-    await new Promise<void>((resolve) => socket.bind(0, '127.78.12.97', resolve));
     const other = Buffer.from(buildDiscoveryRequest());
     other.writeUInt16LE(1000, 14); // a login message
-    socket.send(other, 34569, at.normal);
-    socket.send(Buffer.from('garbage'), 34569, at.normal);
-    socket.send(buildDiscoveryRequest(), 34569, at.normal);
-    await new Promise((r) => setTimeout(r, 400));
-    socket.close();
+    const replies = await udpRepliesTo({ host: at.normal ?? '', port: 34569 }, '127.78.12.97', [
+      other,
+      Buffer.from('garbage'),
+      buildDiscoveryRequest(),
+    ]);
     expect(replies).toBe(1);
   });
 });

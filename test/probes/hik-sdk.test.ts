@@ -3,15 +3,17 @@
  * volunteers. The lab's Hikvision persona keeps 8000 open and silent (a bare connect gets nothing
  * from real units), so it must yield no observation. Addresses: 127.78.43.0/24 (lab), 127.78.44.1.
  */
-import { createServer, type Server, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { type Exchange, encodeResponse } from '../../src/core/exchange.ts';
 import { isField } from '../../src/observations/fields.ts';
 import { observe } from '../../src/observations/observe.ts';
 import { observeSdkBanner, SDK_BANNER_BYTES } from '../../src/probes/hik-sdk/parse.ts';
 import { hikSdkProbe } from '../../src/probes/hik-sdk/probe.ts';
-import { useFaultLab } from '../helpers/probe-lab.ts';
+import { faultMatrix } from '../helpers/fault-matrix.ts';
+import { useLocalServer } from '../helpers/local-server.ts';
+import { type ProbeRun, type RunOverrides, useFaultLab } from '../helpers/probe-lab.ts';
 
 const BASE = '127.78.43.10';
 const LOCAL = '127.78.44.1';
@@ -52,29 +54,13 @@ describe('sdk.banner parser', () => {
 });
 
 describe('hikSdkProbe', () => {
-  let server: Server;
-  let localPort = 0;
   let behaviour: (s: Socket) => void = () => {};
   let received = 0;
-  const sockets = new Set<Socket>();
-
-  beforeAll(async () => {
-    server = createServer((s) => {
-      sockets.add(s);
-      s.on('close', () => sockets.delete(s));
-      s.on('error', () => {});
-      s.on('data', (d) => {
-        received += d.length;
-      });
-      behaviour(s);
+  const local = useLocalServer(LOCAL, (s) => {
+    s.on('data', (d) => {
+      received += d.length;
     });
-    await new Promise<void>((resolve) => server.listen(0, LOCAL, () => resolve()));
-    const a = server.address();
-    localPort = typeof a === 'object' && a ? a.port : 0;
-  });
-  afterAll(async () => {
-    for (const s of sockets) s.destroy();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    behaviour(s);
   });
 
   const lab = useFaultLab({
@@ -93,7 +79,7 @@ describe('hikSdkProbe', () => {
   it('bytes a device volunteers are recorded as sdk.banner; we never write a byte', async () => {
     received = 0;
     behaviour = (s) => s.write(Buffer.from([0, 0, 0, 0x10, 0, 0, 0, 0x1e, 0, 0, 0, 0x1e, 0, 0, 0, 0]));
-    const r = await run(LOCAL, { port: localPort });
+    const r = await run(LOCAL, { port: local.port });
     expect(r.outcome.status).toBe('success');
     expect(r.observations.map((o) => [o.field, o.value])).toEqual([
       ['sdk.banner', '000000100000001e0000001e00000000'],
@@ -101,27 +87,50 @@ describe('hikSdkProbe', () => {
     expect(received).toBe(0);
   });
 
-  it('reset: connection-reset; oversize: capped; split and duplicate: all bytes kept', async () => {
-    behaviour = (s) => s.resetAndDestroy();
-    expect((await run(LOCAL, { port: localPort })).outcome.status).toBe('connection-reset');
-    behaviour = (s) => s.write(Buffer.alloc(1024 * 1024, 0x41));
-    const big = await run(LOCAL, { port: localPort });
-    expect(big.outcome.status).toBe('success');
-    expect(Buffer.from(big.exchanges[0]?.response ?? '').length).toBeLessThanOrEqual(1024);
-    behaviour = (s) => {
+  /** The faults the local server plays, by key; the lab persona has no SDK-port faults. */
+  const SCRIPTS: Record<string, (s: Socket) => void> = {
+    reset: (s) => s.resetAndDestroy(),
+    oversize: (s) => s.write(Buffer.alloc(1024 * 1024, 0x41)),
+    'split-duplicate': (s) => {
       s.write(Buffer.from([1, 2]));
       setTimeout(() => s.writable && s.write(Buffer.from([1, 2])), 30);
-    };
-    expect((await run(LOCAL, { port: localPort })).observations.map((o) => o.value)).toEqual(['01020102']);
-  });
+    },
+    garbage: (s) => s.end(Buffer.from([0xff, 0xfe, 0x00])),
+    hang: () => {},
+  };
+  const scripted = (key: string, overrides: RunOverrides = {}) => {
+    const script = SCRIPTS[key];
+    if (!script) throw new Error(`no script ${key}`);
+    behaviour = script;
+    return run(LOCAL, { port: local.port, ...overrides });
+  };
+  const hexValues = (r: ProbeRun) => r.observations.map((o) => o.value);
 
-  it('garbage is just bytes here (no protocol to mismatch): recorded as hex', async () => {
-    behaviour = (s) => s.end(Buffer.from([0xff, 0xfe, 0x00]));
-    expect((await run(LOCAL, { port: localPort })).observations.map((o) => o.value)).toEqual(['fffe00']);
-  });
-
-  it('a hang ends at the probe deadline if it is shorter than the window', async () => {
-    behaviour = () => {};
-    expect((await run(LOCAL, { port: localPort, timeoutMs: 300 })).outcome.status).toBe('connection-timeout');
-  });
+  faultMatrix(scripted, [
+    { name: 'reset: connection-reset', keys: 'reset', status: 'connection-reset' },
+    {
+      name: 'oversize: capped',
+      keys: 'oversize',
+      status: 'success',
+      check: (big) => expect(Buffer.from(big.exchanges[0]?.response ?? '').length).toBeLessThanOrEqual(1024),
+    },
+    {
+      name: 'split and duplicate: all bytes kept',
+      keys: 'split-duplicate',
+      status: 'success',
+      check: (r) => expect(hexValues(r)).toEqual(['01020102']),
+    },
+    {
+      name: 'garbage is just bytes here (no protocol to mismatch): recorded as hex',
+      keys: 'garbage',
+      status: 'success',
+      check: (r) => expect(hexValues(r)).toEqual(['fffe00']),
+    },
+    {
+      name: 'a hang ends at the probe deadline if it is shorter than the window',
+      keys: 'hang',
+      overrides: { timeoutMs: 300 },
+      status: 'connection-timeout',
+    },
+  ]);
 });

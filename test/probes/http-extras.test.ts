@@ -5,15 +5,15 @@
  * bytes and the published mmh3 vector. Addresses: 127.78.45.0/24 (lab), 127.78.46.1 (local).
  */
 import { createHash } from 'node:crypto';
-import { createServer, type Server, type Socket } from 'node:net';
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { identify } from '../../src/fingerprints/identify.ts';
 import { loadLibrary } from '../../src/fingerprints/load.ts';
 import { base64Lines, faviconHashes, faviconOf, mmh3Signed } from '../../src/probes/http/favicon.ts';
 import { parseResponse } from '../../src/probes/http/parse.ts';
 import { EXTRA_PATHS, extraPathsFor, FORBIDDEN_PATHS } from '../../src/probes/http/paths.ts';
 import { httpProbe } from '../../src/probes/http/probe.ts';
+import { useLocalServer } from '../helpers/local-server.ts';
 import { useFaultLab } from '../helpers/probe-lab.ts';
 
 const BASE = '127.78.45.10';
@@ -124,42 +124,24 @@ describe('extra paths', () => {
 });
 
 describe('httpProbe extras against the lab and a local server', () => {
-  let server: Server;
-  let localPort = 0;
   const requests: string[] = [];
-  const sockets = new Set<Socket>();
   const ICON = Buffer.from([0, 0, 1, 0, 1, 0, 16, 16, 0, 0, 1, 0, 32, 0, 0x68, 4, 0, 0]);
-
-  beforeAll(async () => {
-    server = createServer((s) => {
-      sockets.add(s);
-      s.on('close', () => sockets.delete(s));
-      s.on('error', () => {});
-      s.once('data', (d) => {
-        const line = d.toString('latin1').split('\r\n')[0] ?? '';
-        requests.push(line);
-        if (line.startsWith('GET /favicon.ico '))
-          s.end(
-            Buffer.concat([
-              Buffer.from(
-                `HTTP/1.1 200 OK\r\nContent-Type: image/x-icon\r\nContent-Length: ${ICON.length}\r\n\r\n`,
-              ),
-              ICON,
-            ]),
-          );
-        else
-          s.end(
-            'HTTP/1.1 200 OK\r\nSet-Cookie: DhWebClientSessionID=abc; path=/\r\nContent-Length: 0\r\n\r\n',
-          );
-      });
+  const local = useLocalServer(LOCAL, (s) => {
+    s.once('data', (d) => {
+      const line = d.toString('latin1').split('\r\n')[0] ?? '';
+      requests.push(line);
+      if (line.startsWith('GET /favicon.ico '))
+        s.end(
+          Buffer.concat([
+            Buffer.from(
+              `HTTP/1.1 200 OK\r\nContent-Type: image/x-icon\r\nContent-Length: ${ICON.length}\r\n\r\n`,
+            ),
+            ICON,
+          ]),
+        );
+      else
+        s.end('HTTP/1.1 200 OK\r\nSet-Cookie: DhWebClientSessionID=abc; path=/\r\nContent-Length: 0\r\n\r\n');
     });
-    await new Promise<void>((resolve) => server.listen(0, LOCAL, () => resolve()));
-    const a = server.address();
-    localPort = typeof a === 'object' && a ? a.port : 0;
-  });
-  afterAll(async () => {
-    for (const s of sockets) s.destroy();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
   });
 
   const lab = useFaultLab({
@@ -197,7 +179,7 @@ describe('httpProbe extras against the lab and a local server', () => {
   });
 
   it('a served favicon becomes http.favicon.md5 and http.favicon.mmh3; cookie names are observed', async () => {
-    const r = await run(LOCAL, { port: localPort });
+    const r = await run(LOCAL, { port: local.port });
     expect(requests).toEqual(['GET / HTTP/1.1', 'GET /favicon.ico HTTP/1.1']);
     const got = Object.fromEntries(
       r.observations.filter((o) => o.field.startsWith('http.favicon')).map((o) => [o.field, o.value]),

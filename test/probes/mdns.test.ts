@@ -13,6 +13,7 @@ import { mdnsDiscovery } from '../../src/probes/mdns/discovery.ts';
 import { buildPtrQuery, dnsPacket, SERVICE_TYPES } from '../../src/probes/mdns/message.ts';
 import { followUpQuestions, observeMdns, parseMdns } from '../../src/probes/mdns/parse.ts';
 import { mdnsExchange, mdnsUnicastProbe } from '../../src/probes/mdns/probe.ts';
+import { faultMatrix } from '../helpers/fault-matrix.ts';
 import { useFaultLab } from '../helpers/probe-lab.ts';
 
 const HOST = '127.78.30.99';
@@ -329,47 +330,38 @@ describe('mdnsUnicastProbe against the loopback lab', () => {
     expect(values(observations, 'mdns.address')).toEqual([at['ptr-only']]);
   });
 
-  it('silence is no-response within the deadline', async () => {
-    const { outcome, exchanges } = await probe('hang');
-    expect(outcome.status).toBe('no-response');
-    expect(exchanges).toEqual([]);
-  });
-
-  it('garbage and a self-pointing name are protocol errors, not crashes', async () => {
-    for (const key of ['garbage', 'bad-pointer']) {
-      const { outcome, exchanges } = await probe(key);
-      expect(outcome.status).toBe('protocol-error');
-      expect(exchanges).toEqual([]);
-    }
-  });
-
-  it('duplicate datagrams are recorded once', async () => {
-    const { outcome, exchanges } = await probe('duplicate');
-    expect(outcome.status).toBe('success');
-    expect(exchanges.length).toBe(1);
-  });
-
-  it('a flood of 10,000 datagrams is capped: the answer is kept once, the probe ends', async () => {
-    const { outcome, exchanges } = await probe('flood');
-    expect(outcome.status).toBe('success');
-    expect(exchanges.length).toBe(1);
-  });
-
-  it('an answer from an unexpected source address is ignored', async () => {
-    const { outcome, exchanges } = await probe('wrong-source');
-    expect(outcome.status).toBe('no-response');
-    expect(exchanges).toEqual([]);
-  });
-
-  it('an oversize answer (1,500 TXT strings in one 60 KB datagram) is bounded', async () => {
-    const { outcome, observations } = await probe('oversize');
-    expect(outcome.status).toBe('success');
-    expect(values(observations, 'mdns.txt').length).toBe(64);
-  });
-
-  it('a host outside the targets is never queried', async () => {
-    const { outcome, exchanges } = await probe('127.78.38.200');
-    expect(outcome.status).toBe('out-of-scope');
-    expect(exchanges).toEqual([]);
-  });
+  faultMatrix(probe, [
+    { name: 'silence is no-response within the deadline', keys: 'hang', status: 'no-response', exchanges: 0 },
+    {
+      name: 'garbage and a self-pointing name are protocol errors, not crashes',
+      keys: ['garbage', 'bad-pointer'],
+      status: 'protocol-error',
+      exchanges: 0,
+    },
+    { name: 'duplicate datagrams are recorded once', keys: 'duplicate', status: 'success', exchanges: 1 },
+    {
+      name: 'a flood of 10,000 datagrams is capped: the answer is kept once, the probe ends',
+      keys: 'flood',
+      status: 'success',
+      exchanges: 1,
+    },
+    {
+      name: 'an answer from an unexpected source address is ignored',
+      keys: 'wrong-source',
+      status: 'no-response',
+      exchanges: 0,
+    },
+    {
+      name: 'an oversize answer (1,500 TXT strings in one 60 KB datagram) is bounded',
+      keys: 'oversize',
+      status: 'success',
+      check: ({ observations }) => expect(values(observations, 'mdns.txt').length).toBe(64),
+    },
+    {
+      name: 'a host outside the targets is never queried',
+      keys: '127.78.38.200',
+      status: 'out-of-scope',
+      exchanges: 0,
+    },
+  ]);
 });

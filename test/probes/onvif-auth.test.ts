@@ -11,13 +11,14 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadKnowledge } from '../../src/cli/knowledge.ts';
 import { type Exchange, encodeResponse, responseBytes } from '../../src/core/exchange.ts';
-import { analyse } from '../../src/fingerprints/analyse.ts';
+import { redactExchange } from '../../src/core/redact.ts';
 import { checkUsernameToken } from '../../src/lab/http-responder.ts';
 import { type LabHandle, startLoopbackLab } from '../../src/lab/lab.ts';
 import type { Persona } from '../../src/lab/persona.ts';
 import { renderHttpResponse } from '../../src/lab/template.ts';
 import { isField } from '../../src/observations/fields.ts';
-import { redactExchange } from '../../src/observations/record.ts';
+import { analyse } from '../../src/pipeline/analyse.ts';
+import { responseComplete } from '../../src/probes/http/framing.ts';
 import { parseResponse } from '../../src/probes/http/parse.ts';
 import {
   buildSoapPost,
@@ -358,6 +359,7 @@ describe('onvifProbe with credentials against the Bosch persona (loopback lab)',
     const request = buildSoapPost(url, 'GetDeviceInformation', 'test', newUsernameToken(USER, PASSWORD, 0));
     const result = await tcpExchange(lab.guard, host, HTTP_PORT, request, {
       signal: AbortSignal.timeout(5000),
+      stopWhen: responseComplete(),
     });
     const parsed = parseResponse(result.bytes);
     if (!parsed.ok) throw new Error('no HTTP answer');

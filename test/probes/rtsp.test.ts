@@ -3,9 +3,9 @@
  * Hikvision, Dahua, Amcrest and Axis personas' rtsp.yaml) and every RTSP fault. Addresses:
  * 127.78.40.0/24 (lab) and 127.78.41.1 (test-local servers).
  */
-import { createServer, type Server, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { type Exchange, encodeResponse } from '../../src/core/exchange.ts';
 import { identify } from '../../src/fingerprints/identify.ts';
 import { loadLibrary } from '../../src/fingerprints/load.ts';
@@ -15,7 +15,9 @@ import { observe } from '../../src/observations/observe.ts';
 import { buildDescribe, buildOptions } from '../../src/probes/rtsp/message.ts';
 import { observeRtsp } from '../../src/probes/rtsp/parse.ts';
 import { rtspProbe } from '../../src/probes/rtsp/probe.ts';
-import { type RunOverrides, useFaultLab } from '../helpers/probe-lab.ts';
+import { faultMatrix } from '../helpers/fault-matrix.ts';
+import { useLocalServer } from '../helpers/local-server.ts';
+import { type ProbeRun, type RunOverrides, useFaultLab } from '../helpers/probe-lab.ts';
 
 const BASE = '127.78.40.10';
 const LOCAL = '127.78.41.1';
@@ -197,78 +199,75 @@ describe('rtspProbe against the loopback lab', () => {
     if (brand) expect(r.ids.some((i) => i.brand === brand)).toBe(true);
   });
 
-  it('hang: ends at the deadline as connection-timeout, nothing recorded', async () => {
-    const r = await run('hang', { timeoutMs: 800 });
-    expect(r.outcome.status).toBe('connection-timeout');
-    expect(r.exchanges).toEqual([]);
-  });
-
-  it('reset: connection-reset', async () => {
-    expect((await run('reset')).outcome.status).toBe('connection-reset');
-  });
-
-  it('split writes: the same answers as in one piece', async () => {
-    const r = await run('split');
-    expect(r.outcome.status).toBe('success');
-    expect(r.observations.map((o) => o.value)).toContain('IP Camera(C2183)');
-  });
-
-  it('garbage: protocol-mismatch, recorded, no observations', async () => {
-    const r = await run('garbage');
-    expect(r.outcome.status).toBe('protocol-mismatch');
-    expect(r.exchanges).toHaveLength(1);
-    expect(r.observations).toEqual([]);
-  });
-
-  it('oversize: the reader stops at its cap, the probe still ends', async () => {
-    const r = await run('oversize');
-    // A head that never ends within the cap is not an RTSP answer.
-    expect(r.outcome.status).toBe('protocol-error');
-    for (const ex of r.exchanges) expect(ex.response.length).toBeLessThan(64 * 1024);
-  });
-
-  it('duplicate reply: the first answer counts, once', async () => {
-    const r = await run('duplicate');
-    expect(r.outcome.status).toBe('success');
-    expect(r.observations.filter((o) => o.field === 'rtsp.auth.realm')).toHaveLength(1);
-  });
+  const realms = (r: ProbeRun) => r.observations.filter((o) => o.field === 'rtsp.auth.realm');
+  faultMatrix(probe, [
+    {
+      name: 'hang: ends at the deadline as connection-timeout, nothing recorded',
+      keys: 'hang',
+      overrides: { timeoutMs: 800 },
+      status: 'connection-timeout',
+      exchanges: 0,
+    },
+    { name: 'reset: connection-reset', keys: 'reset', status: 'connection-reset' },
+    {
+      name: 'split writes: the same answers as in one piece',
+      keys: 'split',
+      status: 'success',
+      check: (r) => expect(r.observations.map((o) => o.value)).toContain('IP Camera(C2183)'),
+    },
+    {
+      name: 'garbage: protocol-mismatch, recorded, no observations',
+      keys: 'garbage',
+      status: 'protocol-mismatch',
+      exchanges: 1,
+      observations: 0,
+    },
+    {
+      // A head that never ends within the cap is not an RTSP answer.
+      name: 'oversize: the reader stops at its cap, the probe still ends',
+      keys: 'oversize',
+      status: 'protocol-error',
+      check: (r) => {
+        for (const ex of r.exchanges) expect(ex.response.length).toBeLessThan(64 * 1024);
+      },
+    },
+    {
+      name: 'duplicate reply: the first answer counts, once',
+      keys: 'duplicate',
+      status: 'success',
+      check: (r) => expect(realms(r)).toHaveLength(1),
+    },
+  ]);
 
   describe('test-local servers', () => {
-    let server: Server;
-    let port = 0;
-    let behaviour: (socket: Socket, request: string) => void = () => {};
-    const sockets = new Set<Socket>();
-    beforeAll(async () => {
-      server = createServer((socket) => {
-        sockets.add(socket);
-        socket.on('close', () => sockets.delete(socket));
-        socket.on('error', () => {});
-        socket.once('data', (d) => behaviour(socket, d.toString('latin1')));
-      });
-      await new Promise<void>((resolve) => server.listen(0, LOCAL, () => resolve()));
-      const a = server.address();
-      port = typeof a === 'object' && a ? a.port : 0;
-    });
-    afterAll(async () => {
-      for (const s of sockets) s.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    });
+    /** Each key is how the local server answers the probe's first request. */
+    const SCRIPTS: Record<string, (socket: Socket) => void> = {
+      'foreign-cseq': (s) => s.end('RTSP/1.0 200 OK\r\nCSeq: 7\r\nServer: Rtsp Server/3.0\r\n\r\n'),
+      http: (s) => s.end('HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n'),
+      silent: (s) => s.end(),
+    };
+    let behaviour: (socket: Socket) => void = () => {};
+    const local = useLocalServer(LOCAL, (socket) => socket.once('data', () => behaviour(socket)));
+    const scripted = (key: string) => {
+      const script = SCRIPTS[key];
+      if (!script) throw new Error(`no script ${key}`);
+      behaviour = script;
+      return probe(LOCAL, { port: local.port });
+    };
 
-    it('a CSeq that is not ours is a protocol error', async () => {
-      behaviour = (s) => s.end('RTSP/1.0 200 OK\r\nCSeq: 7\r\nServer: Rtsp Server/3.0\r\n\r\n');
-      const r = await run(LOCAL, { port });
-      expect(r.outcome.status).toBe('protocol-error');
-      expect(r.outcome.detail).toMatch(/CSeq 7/);
-    });
-
-    it('an HTTP server on the RTSP port is a protocol mismatch', async () => {
-      behaviour = (s) => s.end('HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n');
-      expect((await run(LOCAL, { port })).outcome.status).toBe('protocol-mismatch');
-    });
-
-    it('a server that closes without a word: no-response', async () => {
-      behaviour = (s) => s.end();
-      expect((await run(LOCAL, { port })).outcome.status).toBe('no-response');
-    });
+    faultMatrix(scripted, [
+      {
+        name: 'a CSeq that is not ours is a protocol error',
+        keys: 'foreign-cseq',
+        status: 'protocol-error',
+        detail: /CSeq 7/,
+      },
+      {
+        name: 'an HTTP server on the RTSP port is a protocol mismatch',
+        keys: 'http',
+        status: 'protocol-mismatch',
+      },
+      { name: 'a server that closes without a word: no-response', keys: 'silent', status: 'no-response' },
+    ]);
   });
 });

@@ -3,7 +3,6 @@
  * (property-based), the unicast probe against the loopback lab with every SADP fault, and the scope
  * guard on the web port a reply advertises. Addresses: 127.78.10.0 – 127.78.19.255 only.
  */
-import { createSocket } from 'node:dgram';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -15,13 +14,13 @@ import { type Exchange, encodeResponse } from '../../src/core/exchange.ts';
 import type { Observation } from '../../src/core/observation.ts';
 import { createScopeGuard } from '../../src/engine/scope.ts';
 import { buildTargetSet } from '../../src/engine/targets.ts';
-import { analyse } from '../../src/fingerprints/analyse.ts';
 import { loadLibrary } from '../../src/fingerprints/load.ts';
 import { loadVendors } from '../../src/fingerprints/vendors.ts';
 import { type LabHandle, startLoopbackLab } from '../../src/lab/lab.ts';
 import { listPersonas, loadPersona, type Persona } from '../../src/lab/persona.ts';
 import { sadpResponder } from '../../src/lab/responders/sadp.ts';
 import { isField } from '../../src/observations/fields.ts';
+import { analyse } from '../../src/pipeline/analyse.ts';
 import { loadPolicy } from '../../src/policy/load.ts';
 import { httpFollowUpProbe } from '../../src/probes/http/follow-up.ts';
 import { FOLLOW_UP_PROBES, HOST_PROBES, MULTICAST_DISCOVERY } from '../../src/probes/index.ts';
@@ -29,6 +28,7 @@ import { sadpDiscovery } from '../../src/probes/sadp/discovery.ts';
 import { buildInquiry, inquiryUuid, SADP_GROUP, SADP_PORT } from '../../src/probes/sadp/message.ts';
 import { advertisedHttpUrl, observeSadp, parseSadp, sadpBool } from '../../src/probes/sadp/parse.ts';
 import { sadpUnicastProbe } from '../../src/probes/sadp/probe.ts';
+import { faultMatrix, udpRepliesTo } from '../helpers/fault-matrix.ts';
 import { persona, probeContext, sweepTargets, tokenSoup, useFaultLab } from '../helpers/probe-lab.ts';
 
 const HOST = '127.78.10.99';
@@ -437,82 +437,60 @@ describe('sadpUnicastProbe against the loopback lab', () => {
     expect(values(luma.observations, 'sadp.device_description')).toEqual(['LUM-500-NVR-8CH']);
   });
 
-  it('duplicate replies: success, recorded once', async () => {
-    const { outcome, exchanges } = await probe('duplicate');
-    expect(outcome.status).toBe('success');
-    expect(exchanges).toHaveLength(1);
-  });
-
-  it('a flood of 10,000 datagrams: ends, success, bounded records', async () => {
-    // The flood is sent from this same process, so give its first datagrams time to arrive.
-    const { outcome, exchanges } = await probe('flood', { windowMs: 3000 });
-    expect(outcome.status).toBe('success');
-    expect(exchanges.length).toBeLessThanOrEqual(2);
-  });
-
-  it('garbage: something answered, but not SADP', async () => {
-    const { outcome, exchanges } = await probe('garbage');
-    expect(outcome.status).toBe('protocol-error');
-    expect(exchanges).toEqual([]);
-    expect(outcome.followUps ?? []).toEqual([]);
-  });
-
-  it('hang: no-response within the window', async () => {
-    const { outcome, exchanges } = await probe('hang');
-    expect(outcome.status).toBe('no-response');
-    expect(exchanges).toEqual([]);
-  });
-
-  it('entity bomb: refused, never expanded, no observation', async () => {
-    const { outcome, observations } = await probe('entity-bomb');
-    expect(outcome.status).toBe('protocol-error');
-    expect(observations).toEqual([]);
-  });
-
-  it('deep nesting and oversize: refused with a status from the closed set', async () => {
-    for (const key of ['deep-nesting', 'oversize']) {
-      const { outcome, observations } = await probe(key);
-      expect(outcome.status, key).toBe('protocol-error');
-      expect(observations).toEqual([]);
-    }
-  });
-
-  it('invalid UTF-8 and unescaped XML: still read leniently', async () => {
-    for (const key of ['invalid-utf8', 'malformed']) {
-      const { outcome, observations } = await probe(key);
-      expect(outcome.status, key).toBe('success');
-      expect(values(observations, 'sadp.serial')).toEqual(['DS-2CD2385G1-I20200414AAWRE33842150']);
-    }
-  });
-
-  it('a reply from another local address is dropped: no-response', async () => {
-    const { outcome, exchanges } = await probe('wrong-source');
-    expect(outcome.status).toBe('no-response');
-    expect(exchanges).toEqual([]);
-  });
-
-  it('a host with no responder: no-response', async () => {
-    const { outcome } = await probe(EMPTY);
-    expect(outcome.status).toBe('no-response');
-  });
+  const HIK_SERIAL = ['DS-2CD2385G1-I20200414AAWRE33842150'];
+  faultMatrix(probe, [
+    { name: 'duplicate replies: success, recorded once', keys: 'duplicate', status: 'success', exchanges: 1 },
+    {
+      // The flood is sent from this same process, so give its first datagrams time to arrive.
+      name: 'a flood of 10,000 datagrams: ends, success, bounded records',
+      keys: 'flood',
+      overrides: { windowMs: 3000 },
+      status: 'success',
+      exchanges: { atMost: 2 },
+    },
+    {
+      name: 'garbage: something answered, but not SADP',
+      keys: 'garbage',
+      status: 'protocol-error',
+      exchanges: 0,
+      noFollowUps: true,
+    },
+    { name: 'hang: no-response within the window', keys: 'hang', status: 'no-response', exchanges: 0 },
+    {
+      name: 'entity bomb: refused, never expanded, no observation',
+      keys: 'entity-bomb',
+      status: 'protocol-error',
+      observations: 0,
+    },
+    {
+      name: 'deep nesting and oversize: refused with a status from the closed set',
+      keys: ['deep-nesting', 'oversize'],
+      status: 'protocol-error',
+      observations: 0,
+    },
+    {
+      name: 'invalid UTF-8 and unescaped XML: still read leniently',
+      keys: ['invalid-utf8', 'malformed'],
+      status: 'success',
+      check: ({ observations }) => expect(values(observations, 'sadp.serial')).toEqual(HIK_SERIAL),
+    },
+    {
+      name: 'a reply from another local address is dropped: no-response',
+      keys: 'wrong-source',
+      status: 'no-response',
+      exchanges: 0,
+    },
+    { name: 'a host with no responder: no-response', keys: EMPTY, status: 'no-response' },
+  ]);
 
   it('the lab ignores anything but the standard inquiry', async () => {
-    const socket = createSocket('udp4');
-    let replies = 0;
-    socket.on('message', () => {
-      replies += 1;
-    });
-    await new Promise<void>((resolve) => socket.bind(0, '127.78.10.97', resolve));
     const id = buildInquiry().uuid;
-    for (const crafted of [
+    const replies = await udpRepliesTo({ host: at.hikvision ?? '', port: SADP_PORT }, '127.78.10.97', [
       `<?xml version="1.0" encoding="utf-8"?><Probe><Uuid>${id}</Uuid><Types>inquiry_v32</Types></Probe>`,
       `<?xml version="1.0" encoding="utf-8"?><Probe><Uuid>${id}</Uuid><Types>update</Types><Password>x</Password></Probe>`,
       'garbage',
-    ])
-      socket.send(crafted, SADP_PORT, at.hikvision);
-    socket.send(buildInquiry().xml, SADP_PORT, at.hikvision);
-    await new Promise((r) => setTimeout(r, 400));
-    socket.close();
+      buildInquiry().xml,
+    ]);
     expect(replies).toBe(1);
   });
 });

@@ -13,16 +13,17 @@ import { loadKnowledge } from '../../src/cli/knowledge.ts';
 import { type Exchange, encodeResponse, responseBytes } from '../../src/core/exchange.ts';
 import { createScopeGuard } from '../../src/engine/scope.ts';
 import { buildTargetSet } from '../../src/engine/targets.ts';
-import { analyse } from '../../src/fingerprints/analyse.ts';
 import { buildGetResponse, type SnmpValue } from '../../src/lab/responders/snmp.ts';
 import { isField } from '../../src/observations/fields.ts';
+import { analyse } from '../../src/pipeline/analyse.ts';
 import { DEFAULT_SETTINGS } from '../../src/probes/settings.ts';
 import { buildGetRequest, encodeOid, SNMP_OIDS, TAG } from '../../src/probes/snmp/message.ts';
 import { decodeOid, observeSnmp, parseSnmpMessage, redactCommunity } from '../../src/probes/snmp/parse.ts';
 import { snmpProbe } from '../../src/probes/snmp/probe.ts';
 import type { ProbeSettings } from '../../src/probes/types.ts';
 import { runCli } from '../helpers/cli.ts';
-import { probeContext, useFaultLab } from '../helpers/probe-lab.ts';
+import { faultMatrix } from '../helpers/fault-matrix.ts';
+import { probeContext, type Runner, useFaultLab } from '../helpers/probe-lab.ts';
 
 const OIDS = Object.values(SNMP_OIDS);
 
@@ -269,44 +270,49 @@ describe('snmpProbe against the loopback lab', () => {
     expect(exchanges).toEqual([]);
   });
 
-  it('garbage: protocol-mismatch, the bytes kept as evidence, no observation', async () => {
-    const { outcome, exchanges, observations } = await probe('garbage', 'lab-axis-ro');
-    expect(outcome.status).toBe('protocol-mismatch');
-    expect(exchanges).toHaveLength(1);
-    expect(observations).toEqual([]);
-  });
+  /** Faults are probed with the right community, so only the fault explains what happens. */
+  const withCommunity: Runner = (key, overrides = {}) => probe(key, 'lab-axis-ro', overrides.timeoutMs);
+  const AXIS_OID = ['1.3.6.1.4.1.368'];
 
-  it('oversize: a 60,000-byte sysDescr is cut to 512 characters', async () => {
-    const { outcome, observations } = await probe('oversize', 'lab-axis-ro');
-    expect(outcome.status).toBe('success');
-    const [descr] = valuesOf(observations, 'snmp.sys_descr');
-    expect(descr).toBe('A'.repeat(512));
-  });
-
-  it('duplicate replies are recorded once', async () => {
-    const { outcome, exchanges } = await probe('duplicate', 'lab-axis-ro');
-    expect(outcome.status).toBe('success');
-    expect(exchanges).toHaveLength(1);
-  });
-
-  it('a flood of 10,000 datagrams: one answer recorded, the rest counted and dropped', async () => {
-    const { outcome, exchanges, observations } = await probe('flood', 'lab-axis-ro');
-    expect(outcome.status).toBe('success');
-    expect(exchanges).toHaveLength(1);
-    expect(valuesOf(observations, 'snmp.sys_object_id')).toEqual(['1.3.6.1.4.1.368']);
-  });
-
-  it('an agent that never answers: no-response by the deadline', async () => {
-    const { outcome, exchanges } = await probe('hang', 'lab-axis-ro', 1500);
-    expect(outcome.status).toBe('no-response');
-    expect(exchanges).toEqual([]);
-  });
-
-  it('a host outside the targets: out-of-scope, nothing sent', async () => {
-    const { outcome, exchanges } = await probe('127.78.55.200', 'lab-axis-ro');
-    expect(outcome.status).toBe('out-of-scope');
-    expect(exchanges).toEqual([]);
-  });
+  faultMatrix(withCommunity, [
+    {
+      name: 'garbage: protocol-mismatch, the bytes kept as evidence, no observation',
+      keys: 'garbage',
+      status: 'protocol-mismatch',
+      exchanges: 1,
+      observations: 0,
+    },
+    {
+      name: 'oversize: a 60,000-byte sysDescr is cut to 512 characters',
+      keys: 'oversize',
+      status: 'success',
+      check: ({ observations }) => {
+        const [descr] = valuesOf(observations, 'snmp.sys_descr');
+        expect(descr).toBe('A'.repeat(512));
+      },
+    },
+    { name: 'duplicate replies are recorded once', keys: 'duplicate', status: 'success', exchanges: 1 },
+    {
+      name: 'a flood of 10,000 datagrams: one answer recorded, the rest counted and dropped',
+      keys: 'flood',
+      status: 'success',
+      exchanges: 1,
+      check: ({ observations }) => expect(valuesOf(observations, 'snmp.sys_object_id')).toEqual(AXIS_OID),
+    },
+    {
+      name: 'an agent that never answers: no-response by the deadline',
+      keys: 'hang',
+      overrides: { timeoutMs: 1500 },
+      status: 'no-response',
+      exchanges: 0,
+    },
+    {
+      name: 'a host outside the targets: out-of-scope, nothing sent',
+      keys: '127.78.55.200',
+      status: 'out-of-scope',
+      exchanges: 0,
+    },
+  ]);
 });
 
 // ---------------------------------------------------------------------------------------------

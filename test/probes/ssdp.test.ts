@@ -17,7 +17,8 @@ import { isSearchResponse, observeSsdp, parseSsdp } from '../../src/probes/ssdp/
 import { ssdpUnicastProbe } from '../../src/probes/ssdp/probe.ts';
 import { observeUpnp, parseDescription } from '../../src/probes/upnp/parse.ts';
 import { upnpProbe } from '../../src/probes/upnp/probe.ts';
-import { probeContext, tokenSoup, useFaultLab } from '../helpers/probe-lab.ts';
+import { faultMatrix } from '../helpers/fault-matrix.ts';
+import { type ProbeRun, probeContext, tokenSoup, useFaultLab } from '../helpers/probe-lab.ts';
 
 const HOST = '127.78.31.99';
 function values(obs: Observation[], field: string): string[] {
@@ -317,59 +318,85 @@ describe('ssdpUnicastProbe and upnpProbe against the loopback lab', () => {
     expect(values(d.observations, 'upnp.serial')).toEqual(['B8A44F002036']);
   });
 
-  it('silence is no-response; garbage is a protocol error', async () => {
-    expect((await search('hang')).outcome.status).toBe('no-response');
-    const g = await search('garbage');
-    expect(g.outcome.status).toBe('protocol-error');
-    expect(g.exchanges).toEqual([]);
-  });
+  const boundedValues = ({ observations }: ProbeRun) => {
+    for (const o of observations) expect(o.value.length).toBeLessThanOrEqual(512);
+  };
+  const readsAxis = ({ observations }: ProbeRun) =>
+    expect(values(observations, 'upnp.manufacturer')).toEqual(['AXIS']);
 
-  it('duplicate datagrams are recorded once; a flood of 10,000 is capped and the probe ends', async () => {
-    expect((await search('duplicate')).exchanges.length).toBe(2);
-    const f = await search('flood');
-    expect(f.outcome.status).toBe('success');
-    expect(f.exchanges.length).toBeLessThanOrEqual(2);
-  });
+  faultMatrix(search, [
+    { name: 'search hang: silence is no-response', keys: 'hang', status: 'no-response' },
+    {
+      name: 'search garbage: a protocol error, nothing recorded',
+      keys: 'garbage',
+      status: 'protocol-error',
+      exchanges: 0,
+    },
+    { name: 'duplicate datagrams are recorded once', keys: 'duplicate', status: 'success', exchanges: 2 },
+    {
+      name: 'a flood of 10,000 is capped and the probe ends',
+      keys: 'flood',
+      status: 'success',
+      exchanges: { atMost: 2 },
+    },
+    {
+      name: 'answers from an unexpected source address are ignored',
+      keys: 'wrong-source',
+      status: 'no-response',
+      exchanges: 0,
+    },
+    {
+      name: 'an oversize answer keeps its headers bounded',
+      keys: 'oversize',
+      status: 'success',
+      check: boundedValues,
+    },
+  ]);
 
-  it('answers from an unexpected source address are ignored', async () => {
-    const w = await search('wrong-source');
-    expect(w.outcome.status).toBe('no-response');
-    expect(w.exchanges).toEqual([]);
-  });
-
-  it('an oversize answer keeps its headers bounded', async () => {
-    const o = await search('oversize');
-    expect(o.outcome.status).toBe('success');
-    for (const obs of o.observations) expect(obs.value.length).toBeLessThanOrEqual(512);
-  });
-
-  it('description faults: hang times out, reset and garbage are reported, split writes still parse', async () => {
-    expect((await describeAt('desc-hang', { timeoutMs: 1500 })).outcome.status).toBe('connection-timeout');
-    // 20 bytes of the head, then a reset: whatever the timing, no claim and no crash.
-    const reset = await describeAt('desc-reset');
-    expect(['connection-reset', 'protocol-mismatch', 'protocol-error']).toContain(reset.outcome.status);
-    expect(reset.observations).toEqual([]);
-    expect((await describeAt('desc-garbage')).outcome.status).toBe('protocol-mismatch');
-    const split = await describeAt('desc-split');
-    expect(split.outcome.status).toBe('success');
-    expect(values(split.observations, 'upnp.manufacturer')).toEqual(['AXIS']);
-  });
-
-  it('description faults: oversize is capped, entity bomb and deep nesting refused, invalid UTF-8 survived', async () => {
-    // 10 MB of one never-closed value: 64 KB are read, the value is cut to 512 characters.
-    const big = await describeAt('desc-oversize');
-    expect(['success', 'protocol-error']).toContain(big.outcome.status);
-    expect(Buffer.from(big.exchanges[0]?.response ?? '', 'utf8').length).toBeLessThan(200 * 1024);
-    for (const o of big.observations) expect(o.value.length).toBeLessThanOrEqual(512);
-    for (const key of ['desc-entity-bomb', 'desc-deep-nesting']) {
-      const r = await describeAt(key);
-      expect(r.outcome.status).toBe('protocol-error');
-      expect(r.observations).toEqual([]);
-    }
-    const u = await describeAt('desc-invalid-utf8');
-    expect(u.outcome.status).toBe('success');
-    expect(values(u.observations, 'upnp.manufacturer')).toEqual(['AXIS']);
-  });
+  faultMatrix(describeAt, [
+    {
+      name: 'description hang: times out',
+      keys: 'desc-hang',
+      overrides: { timeoutMs: 1500 },
+      status: 'connection-timeout',
+    },
+    {
+      // 20 bytes of the head, then a reset: whatever the timing, no claim and no crash.
+      name: 'description reset: reported, no claim',
+      keys: 'desc-reset',
+      status: ['connection-reset', 'protocol-mismatch', 'protocol-error'],
+      observations: 0,
+    },
+    { name: 'description garbage: reported', keys: 'desc-garbage', status: 'protocol-mismatch' },
+    {
+      name: 'description split writes still parse',
+      keys: 'desc-split',
+      status: 'success',
+      check: readsAxis,
+    },
+    {
+      // 10 MB of one never-closed value: 64 KB are read, the value is cut to 512 characters.
+      name: 'description oversize is capped',
+      keys: 'desc-oversize',
+      status: ['success', 'protocol-error'],
+      check: (big) => {
+        expect(Buffer.from(big.exchanges[0]?.response ?? '', 'utf8').length).toBeLessThan(200 * 1024);
+        boundedValues(big);
+      },
+    },
+    {
+      name: 'description entity bomb and deep nesting refused',
+      keys: ['desc-entity-bomb', 'desc-deep-nesting'],
+      status: 'protocol-error',
+      observations: 0,
+    },
+    {
+      name: 'description invalid UTF-8 survived',
+      keys: 'desc-invalid-utf8',
+      status: 'success',
+      check: readsAxis,
+    },
+  ]);
 
   it('a LOCATION outside the targets is never fetched: the guard refuses it, the probe says out-of-scope', async () => {
     const { outcome } = await search('hostile');

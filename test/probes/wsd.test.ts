@@ -15,6 +15,7 @@ import { isField } from '../../src/observations/fields.ts';
 import { buildProbe } from '../../src/probes/wsd/message.ts';
 import { observeWsd, parseProbeMatches } from '../../src/probes/wsd/parse.ts';
 import { wsdUnicastProbe } from '../../src/probes/wsd/probe.ts';
+import { faultMatrix } from '../helpers/fault-matrix.ts';
 import { type LineupEntry, persona, tokenSoup, useFaultLab } from '../helpers/probe-lab.ts';
 
 const HOST = '127.78.1.10';
@@ -578,31 +579,33 @@ describe('wsdUnicastProbe against the loopback lab', () => {
     expect(process.memoryUsage().heapUsed - before).toBeLessThan(256 * 1024 * 1024);
   });
 
-  it('deep nesting: ends with a status from the closed set, no stack overflow', async () => {
-    const { outcome, observations } = await probe('deep-nesting');
-    // The reply arrived and was refused: not success, and not "nobody there".
-    expect(outcome.status).not.toBe('success');
-    expect(outcome.status).not.toBe('no-response');
-    expect(observations).toEqual([]);
-  });
-
-  it('garbage: answered with something that is not WS-Discovery', async () => {
-    const { outcome, exchanges } = await probe('garbage');
-    expect(['protocol-error', 'protocol-mismatch']).toContain(outcome.status);
-    expect(outcome.followUps ?? []).toEqual([]);
-    expect(exchanges.every((ex) => observeWsd(ex).length === 0)).toBe(true);
-  });
-
-  it('a reply from another 127 address is dropped: no-response', async () => {
-    const { outcome, exchanges } = await probe('wrong-source');
-    expect(outcome.status).toBe('no-response');
-    expect(exchanges).toEqual([]);
-  });
-
-  it('a host with no responder: no-response', async () => {
-    const { outcome, exchanges } = await probe(EMPTY);
-    expect(outcome.status).toBe('no-response');
-    expect(exchanges).toEqual([]);
-    expect(outcome.followUps ?? []).toEqual([]);
-  });
+  faultMatrix(probe, [
+    {
+      // The reply arrived and was refused: not success, and not "nobody there".
+      name: 'deep nesting: ends with a status from the closed set, no stack overflow',
+      keys: 'deep-nesting',
+      status: { not: ['success', 'no-response'] },
+      observations: 0,
+    },
+    {
+      name: 'garbage: answered with something that is not WS-Discovery',
+      keys: 'garbage',
+      status: ['protocol-error', 'protocol-mismatch'],
+      noFollowUps: true,
+      check: ({ exchanges }) => expect(exchanges.every((ex) => observeWsd(ex).length === 0)).toBe(true),
+    },
+    {
+      name: 'a reply from another 127 address is dropped: no-response',
+      keys: 'wrong-source',
+      status: 'no-response',
+      exchanges: 0,
+    },
+    {
+      name: 'a host with no responder: no-response',
+      keys: EMPTY,
+      status: 'no-response',
+      exchanges: 0,
+      noFollowUps: true,
+    },
+  ]);
 });
