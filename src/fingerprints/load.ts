@@ -1,10 +1,11 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { CamsweepError } from '../core/errors.ts';
 import { FINGERPRINTS_DIR } from '../core/paths.ts';
 import { readYamlFile, validateYaml } from '../core/yaml-file.ts';
 import { isField } from '../observations/fields.ts';
 import type { ClaimTemplate, Fingerprint, FingerprintExample, FingerprintFile } from './schema.ts';
+import type { StatedField } from './stated.ts';
 
 const fileSchema = JSON.parse(
   readFileSync(join(FINGERPRINTS_DIR, 'schema', 'fingerprint-file.schema.json'), 'utf8'),
@@ -89,9 +90,34 @@ export interface FingerprintLibrary {
   files: FingerprintFile[];
   byField: Map<string, Fingerprint[]>;
   size: number;
+  /** Fields in which devices state their maker, resolved through vendors.yaml (stated-fields.yaml). */
+  stated: StatedField[];
 }
 
-export function buildLibrary(files: FingerprintFile[]): FingerprintLibrary {
+const statedSchema = JSON.parse(
+  readFileSync(join(FINGERPRINTS_DIR, 'schema', 'stated-fields.schema.json'), 'utf8'),
+) as object;
+
+/** fingerprints/stated-fields.yaml, schema-checked; a field must be registered. */
+export function loadStatedFields(dir = FINGERPRINTS_DIR): StatedField[] {
+  const path = join(dir, 'stated-fields.yaml');
+  if (!existsSync(path)) return [];
+  const file = readYamlFile(path, 'FINGERPRINT', 'fingerprints/stated-fields.yaml');
+  validateYaml(file, statedSchema, 'FINGERPRINT');
+  const fields = (file.data as { fields: StatedField[] }).fields;
+  fields.forEach((f, index) => {
+    if (!isField(f.field)) {
+      const line = file.lineOf(['fields', index, 'field']);
+      throw new CamsweepError(
+        'FINGERPRINT',
+        `fingerprints/stated-fields.yaml:${line}: unknown field "${f.field}"`,
+      );
+    }
+  });
+  return fields;
+}
+
+export function buildLibrary(files: FingerprintFile[], stated: StatedField[] = []): FingerprintLibrary {
   const byField = new Map<string, Fingerprint[]>();
   let size = 0;
   for (const f of files) {
@@ -100,7 +126,7 @@ export function buildLibrary(files: FingerprintFile[]): FingerprintLibrary {
     byField.set(f.field, list);
     size += f.fingerprints.length;
   }
-  return { files, byField, size };
+  return { files, byField, size, stated };
 }
 
 let cached: FingerprintLibrary | undefined;
@@ -108,7 +134,10 @@ let cached: FingerprintLibrary | undefined;
 /** The built-in library; throws the first broken file as a user-facing error. */
 export function loadLibrary(dir = FINGERPRINTS_DIR): FingerprintLibrary {
   if (dir === FINGERPRINTS_DIR && cached) return cached;
-  const lib = buildLibrary(fingerprintFilePaths(dir).map((p) => loadFingerprintFile(p, dir)));
+  const lib = buildLibrary(
+    fingerprintFilePaths(dir).map((p) => loadFingerprintFile(p, dir)),
+    loadStatedFields(dir),
+  );
   if (dir === FINGERPRINTS_DIR) cached = lib;
   return lib;
 }

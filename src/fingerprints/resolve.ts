@@ -1,9 +1,10 @@
 import type { Conflict, Device } from '../core/device.ts';
 import type { DeviceType, Identification } from '../core/identification.ts';
-import type { Observation } from '../core/observation.ts';
 import { isLocallyAdministered } from '../core/mac.ts';
+import type { Observation } from '../core/observation.ts';
 import { SCHEMA_VERSION } from '../core/schema-version.ts';
-import { parentOf, related, type VendorRegistry } from './vendors.ts';
+import { parentOf, related } from './relations.ts';
+import type { VendorRegistry } from './vendors.ts';
 
 /** A maker claim below this combined certainty is not named. */
 const NAME_THRESHOLD = 0.5;

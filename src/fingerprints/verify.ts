@@ -5,9 +5,16 @@ import { FINGERPRINTS_DIR, FIXTURES_DIR } from '../core/paths.ts';
 import { readYamlFile } from '../core/yaml-file.ts';
 import { isField } from '../observations/fields.ts';
 import { matchValue } from './identify.ts';
-import { buildLibrary, type FingerprintLibrary, fingerprintFilePaths, loadFingerprintFile } from './load.ts';
+import {
+  buildLibrary,
+  type FingerprintLibrary,
+  fingerprintFilePaths,
+  loadFingerprintFile,
+  loadStatedFields,
+} from './load.ts';
 import { catastrophicBacktracking } from './redos.ts';
 import type { FingerprintFile } from './schema.ts';
+import type { StatedField } from './stated.ts';
 import { loadVendors, type VendorRegistry } from './vendors.ts';
 
 export interface NegativeBanner {
@@ -65,7 +72,13 @@ export function verifyLibrary(
       errors.push(err instanceof CamsweepError ? err.message : String(err));
     }
   }
-  const lib: FingerprintLibrary = buildLibrary(files);
+  let stated: StatedField[] = [];
+  try {
+    stated = loadStatedFields(dir);
+  } catch (err) {
+    errors.push(err instanceof CamsweepError ? err.message : String(err));
+  }
+  const lib: FingerprintLibrary = buildLibrary(files, stated);
   const ids = new Map<string, string>();
   let examples = 0;
   for (const file of files) {

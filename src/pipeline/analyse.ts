@@ -2,13 +2,14 @@ import type { Device } from '../core/device.ts';
 import type { Exchange } from '../core/exchange.ts';
 import type { Finding } from '../core/finding.ts';
 import type { Observation } from '../core/observation.ts';
-import { observe } from '../observations/observe.ts';
-import { evaluate } from '../policy/evaluate.ts';
-import type { Policy } from '../policy/schema.ts';
 import { identify } from '../fingerprints/identify.ts';
 import type { FingerprintLibrary } from '../fingerprints/load.ts';
 import { resolveDevices } from '../fingerprints/resolve.ts';
+import { identifyStated } from '../fingerprints/stated.ts';
 import type { VendorRegistry } from '../fingerprints/vendors.ts';
+import { observe } from '../observations/observe.ts';
+import { evaluate } from '../policy/evaluate.ts';
+import type { Policy } from '../policy/schema.ts';
 
 export interface Knowledge {
   library: FingerprintLibrary;
@@ -41,7 +42,8 @@ export function analyse(evidence: readonly (Exchange | Observation)[], k: Knowle
       observations.push({ type: 'observation', host: o.host, field: 'mac.oui.org', value: org });
     }
   }
-  const ids = identify(observations, k.library);
+  const fingerprinted = identify(observations, k.library);
+  const ids = [...fingerprinted, ...identifyStated(observations, k.library.stated, k.vendors, fingerprinted)];
   const devices = resolveDevices(observations, ids, k.vendors);
   const findings = k.policies.flatMap((p) => evaluate(devices, p, k.vendors));
   return { observations, devices, findings };

@@ -9,6 +9,9 @@ export const UPNP_FIELDS = {
   'upnp.udn': 'UPnP device description <UDN> (uuid:…)',
   'upnp.device_type': 'UPnP device description <deviceType> (urn:schemas-upnp-org:device:…)',
   'upnp.presentation_url': 'UPnP device description <presentationURL> (as advertised; never dialled)',
+  'upnp.manufacturer_url':
+    "UPnP device description <manufacturerURL>: the maker's web address (never dialled)",
+  'upnp.model_url': 'UPnP device description <modelURL> (never dialled)',
 } as const;
 
 export type UpnpField = keyof typeof UPNP_FIELDS;

@@ -1,10 +1,10 @@
 import type { Exchange } from '../../core/exchange.ts';
 import { responseBytes } from '../../core/exchange.ts';
 import type { Observation } from '../../core/observation.ts';
-import type { UpnpField } from './fields.ts';
 import { observationsFrom } from '../../core/observation.ts';
-import { parseXml, xmlPath, xmlText } from '../xml.ts';
 import { parseResponse } from '../http/parse.ts';
+import { parseXml, xmlPath, xmlText } from '../xml.ts';
+import type { UpnpField } from './fields.ts';
 
 /** The fields this parser may produce. */
 type FieldName = UpnpField;
@@ -16,7 +16,9 @@ export interface UpnpDevice {
   deviceType?: string;
   friendlyName?: string;
   manufacturer?: string;
+  manufacturerUrl?: string;
   modelName?: string;
+  modelUrl?: string;
   modelNumber?: string;
   modelDescription?: string;
   serialNumber?: string;
@@ -30,7 +32,9 @@ const ELEMENTS: [keyof UpnpDevice, string][] = [
   ['deviceType', 'deviceType'],
   ['friendlyName', 'friendlyName'],
   ['manufacturer', 'manufacturer'],
+  ['manufacturerUrl', 'manufacturerURL'],
   ['modelName', 'modelName'],
+  ['modelUrl', 'modelURL'],
   ['modelNumber', 'modelNumber'],
   ['modelDescription', 'modelDescription'],
   ['serialNumber', 'serialNumber'],
@@ -52,12 +56,21 @@ export function parseDescription(text: string): UpnpParse {
   return { ok: true, device: out };
 }
 
-/** The description in an HTTP answer's body (the exchange is the raw HTTP response). */
+/**
+ * The description in an HTTP answer's body (the exchange is the raw HTTP response), or the bare
+ * document when another tool recorded only the body.
+ */
 export function descriptionOf(bytes: Buffer): UpnpParse {
   const http = parseResponse(bytes);
-  if (!http.ok) return { ok: false, reason: 'not an HTTP response' };
+  if (!http.ok) return looksLikeDescription(bytes) ? parseDescription(bytes.toString('utf8')) : http;
   if (http.response.status !== 200) return { ok: false, reason: `HTTP ${http.response.status}` };
   return parseDescription(http.response.body.toString('utf8'));
+}
+
+/** A UPnP device description by what it is: the device-1-0 namespace or a <root> with a <device>. */
+export function looksLikeDescription(bytes: Buffer): boolean {
+  const head = bytes.subarray(0, 4096).toString('utf8');
+  return /urn:schemas-upnp-org:device-1-0/.test(head) || /<root[\s>][\s\S]*<device[\s>]/.test(head);
 }
 
 const FIELDS: [keyof UpnpDevice, FieldName][] = [
@@ -70,6 +83,8 @@ const FIELDS: [keyof UpnpDevice, FieldName][] = [
   ['deviceType', 'upnp.device_type'],
   ['modelDescription', 'upnp.model_description'],
   ['presentationUrl', 'upnp.presentation_url'],
+  ['manufacturerUrl', 'upnp.manufacturer_url'],
+  ['modelUrl', 'upnp.model_url'],
 ];
 
 /** Pure: a recorded device-description fetch → observations. */

@@ -1,6 +1,6 @@
 import { encodeResponse } from '../../core/exchange.ts';
 import { classify } from '../../core/status.ts';
-import { tcpExchange } from '../../transport/tcp.ts';
+import { responseComplete } from '../http/framing.ts';
 import { parseResponse } from '../http/parse.ts';
 import { buildGet } from '../http/probe.ts';
 import type { Probe, ProbeContext, ProbeOutcome, ProbeTarget } from '../types.ts';
@@ -8,6 +8,7 @@ import { descriptionOf } from './parse.ts';
 
 /** A description larger than this is not a camera's; the cap keeps a flood out of memory. */
 const MAX_DESCRIPTION_BYTES = 64 * 1024;
+const RESPONSE = responseComplete({ maxBodyBytes: MAX_DESCRIPTION_BYTES });
 
 /**
  * Fetches a UPnP device description at an SSDP LOCATION (a follow-up). The engine has already
@@ -51,10 +52,10 @@ export const upnpProbe: Probe = {
     const port = url.port ? Number(url.port) : tls ? 443 : 80;
     const request = buildGet(decision.address, port, `${url.pathname}${url.search}`, tls);
     try {
-      const result = await tcpExchange(ctx.guard, decision.address, port, request, {
+      const result = await ctx.transport.tcpExchange(ctx.guard, decision.address, port, request, {
         signal: ctx.signal,
         tls,
-        maxBytes: MAX_DESCRIPTION_BYTES,
+        stopWhen: RESPONSE,
       });
       ctx.record({
         type: 'exchange',
