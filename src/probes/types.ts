@@ -1,6 +1,7 @@
 import type { Exchange, ExchangeProtocol, ExchangeTransport } from '../core/exchange.ts';
-import type { ProbeStatus } from '../core/status.ts';
 import type { ScopeGuard } from '../core/scope.ts';
+import type { ProbeStatus } from '../core/status.ts';
+import type { Transport } from '../transport/transport.ts';
 
 /** What a port is expected to speak (a descriptor's service name, or 'unknown'); decides which probes run on it. */
 export type ServiceName = string;
@@ -16,6 +17,8 @@ export interface ProbeTarget {
 export interface ProbeContext {
   signal: AbortSignal;
   guard: ScopeGuard;
+  /** What the probe dials through (the network in a sweep, an in-memory peer in a test). */
+  transport: Transport;
   record(exchange: Exchange): void;
   /** Unicast WS-Discovery port (3702 on real devices; the loopback lab can move it). */
   wsdPort: number;

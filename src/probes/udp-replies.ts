@@ -1,6 +1,6 @@
 import { type ExchangeProtocol, encodeResponse } from '../core/exchange.ts';
 import { classify } from '../core/status.ts';
-import { udpExchange } from '../transport/udp.ts';
+import type { UdpExchangeResult } from '../transport/udp.ts';
 import type { FollowUp, ProbeContext, ProbeOutcome, ProbeTarget } from './types.ts';
 
 /**
@@ -64,9 +64,9 @@ export async function runUnicastUdp<T>(
 ): Promise<ProbeOutcome> {
   const port = target.port ?? spec.port;
   const base = { probe: probe.id, host: target.host, port };
-  let res: Awaited<ReturnType<typeof udpExchange>>;
+  let res: UdpExchangeResult;
   try {
-    res = await udpExchange(ctx.guard, target.host, port, spec.request, {
+    res = await ctx.transport.udpExchange(ctx.guard, target.host, port, spec.request, {
       signal: ctx.signal,
       windowMs: ctx.udpWindowMs,
       repeat: 2,

@@ -26,6 +26,7 @@ import type {
   ProbeTarget,
   ServiceName,
 } from '../../src/probes/types.ts';
+import { networkTransport, type Transport } from '../../src/transport/transport.ts';
 
 let published: Persona[] | undefined;
 
@@ -97,11 +98,18 @@ export interface FaultLab {
 export function probeContext(
   guard: ScopeGuard,
   record: (ex: Exchange) => void,
-  options: { timeoutMs: number; windowMs: number; settings?: ProbeSettings; wsdPort?: number },
+  options: {
+    timeoutMs: number;
+    windowMs: number;
+    settings?: ProbeSettings;
+    wsdPort?: number;
+    transport?: Transport;
+  },
 ): ProbeContext {
   return {
     signal: AbortSignal.timeout(options.timeoutMs),
     guard,
+    transport: options.transport ?? networkTransport,
     record,
     wsdPort: options.wsdPort ?? 3702,
     udpWindowMs: options.windowMs,

@@ -41,6 +41,7 @@ import {
 import { ftpBannerProbe, telnetBannerProbe } from '../../src/probes/banner/probe.ts';
 import { DEFAULT_SETTINGS } from '../../src/probes/settings.ts';
 import type { ProbeContext, ServiceProbe } from '../../src/probes/types.ts';
+import { networkTransport } from '../../src/transport/transport.ts';
 import { faultMatrix } from '../helpers/fault-matrix.ts';
 import { persona, type RunOverrides } from '../helpers/probe-lab.ts';
 
@@ -231,6 +232,7 @@ describe('telnet and FTP probes against the loopback lab', () => {
     const ctx: ProbeContext = {
       signal: AbortSignal.timeout(deadlineMs),
       guard,
+      transport: networkTransport,
       record: (e) => exchanges.push(e),
       wsdPort: 3702,
       udpWindowMs: 300,

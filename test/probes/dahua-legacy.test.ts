@@ -33,6 +33,7 @@ import { observeDahuaLegacy, parseDahuaLegacy } from '../../src/probes/dahua-leg
 import { dahuaLegacyProbe } from '../../src/probes/dahua-legacy/probe.ts';
 import { HOST_PROBES, MULTICAST_DISCOVERY } from '../../src/probes/index.ts';
 import { DEFAULT_SETTINGS } from '../../src/probes/settings.ts';
+import { networkTransport } from '../../src/transport/transport.ts';
 import { useAdvertisedWebTrap } from '../helpers/advertised-web.ts';
 import { faultMatrix, udpRepliesTo } from '../helpers/fault-matrix.ts';
 import { persona, type Runner, sweepTargets, useFaultLab } from '../helpers/probe-lab.ts';
@@ -429,6 +430,7 @@ describe('dahua-legacy-discovery against the loopback lab (the persona reply is 
       {
         signal: AbortSignal.timeout(3000),
         guard: narrow,
+        transport: networkTransport,
         record: () => {},
         wsdPort: 3702,
         udpWindowMs: 300,

@@ -1,5 +1,6 @@
 /**
- * transport/tcp.ts against a misbehaving server on 127.0.0.1: the malformed cases of the
+ * transport/tcp.ts with the HTTP/RTSP stop rule (probes/http/framing.ts) against a misbehaving
+ * server on 127.0.0.1: the malformed cases of the
  * dependency review (DEPENDENCIES.md, deps-lab/results.md "raw_socket" column), plain and TLS,
  * then the faults (silent, drip, reset, oversize, refused, out of scope).
  *
@@ -10,18 +11,18 @@ import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { CamsweepError } from '../../src/core/errors.ts';
-import { classify } from '../../src/core/status.ts';
 import type { ScopeDecision, ScopeGuard } from '../../src/core/scope.ts';
+import { classify } from '../../src/core/status.ts';
+import { DEFAULT_MAX_BODY_BYTES, responseComplete } from '../../src/probes/http/framing.ts';
 import { parseResponse } from '../../src/probes/http/parse.ts';
+import { firstData, peerClosed } from '../../src/transport/stop-when.ts';
 import {
-  DEFAULT_MAX_BODY_BYTES,
-  formatCertificate,
   type TcpExchangeOptions,
   type TcpExchangeResult,
   tcpConnect,
   tcpExchange,
-  tlsInfoFromError,
 } from '../../src/transport/tcp.ts';
+import { formatCertificate, tlsInfoFromError } from '../../src/transport/tls.ts';
 import { type BadServer, FAULT_CASES, type ReviewCase, startBadServer } from '../helpers/bad-server.ts';
 
 /** A guard that records every address it was asked about and allows only the listed ones. */
@@ -49,6 +50,9 @@ const HOST = '127.0.0.1';
 const guard = fakeGuard([HOST]);
 /** Generous: a deadline here only stops a broken test, it is never what a case asserts on. */
 const DEADLINE_MS = 5000;
+
+/** The framing the HTTP probes read with (a HEAD request has no body). */
+const RESPONSE = responseComplete();
 
 const get = (name: string, method = 'GET'): string =>
   `${method} /${name} HTTP/1.1\r\nHost: ${HOST}\r\nUser-Agent: camsweep-test\r\nAccept: */*\r\nConnection: close\r\n\r\n`;
@@ -80,7 +84,7 @@ function exchange(
   extra: Partial<TcpExchangeOptions> = {},
   request: string = get(name),
 ): Promise<TcpExchangeResult> {
-  const opts: TcpExchangeOptions = { signal: AbortSignal.timeout(DEADLINE_MS), ...extra };
+  const opts: TcpExchangeOptions = { signal: AbortSignal.timeout(DEADLINE_MS), stopWhen: RESPONSE, ...extra };
   if (server === secure) opts.tls = true;
   return tcpExchange(guard, HOST, server.port, request, opts);
 }
@@ -225,7 +229,7 @@ describe('stop conditions', () => {
   });
 
   it('maxBytes sets the body cap', async () => {
-    const result = await exchange(plain, 'huge', { maxBytes: 1000 });
+    const result = await exchange(plain, 'huge', { stopWhen: responseComplete({ maxBodyBytes: 1000 }) });
     expect(result.ended).toBe('limit');
     const parsed = parseResponse(result.bytes);
     expect(parsed.ok && parsed.response.body.length).toBe(1000);
@@ -285,12 +289,12 @@ describe('stop conditions', () => {
     expect(result.ended).toBe('complete');
   });
 
-  it("'first-data' returns the banner without sending anything", async () => {
+  it('firstData returns the banner without sending anything', async () => {
     const banner = await startBadServer({ greeting: '220 DVR FTP server ready\r\n' });
     try {
       const result = await tcpExchange(guard, HOST, banner.port, '', {
         signal: AbortSignal.timeout(DEADLINE_MS),
-        stopWhen: 'first-data',
+        stopWhen: firstData(),
       });
       expect(result).toMatchObject({ ended: 'complete' });
       expect(result.bytes.toString()).toBe('220 DVR FTP server ready\r\n');
@@ -299,8 +303,8 @@ describe('stop conditions', () => {
     }
   });
 
-  it("'close' reads until the peer closes", async () => {
-    const result = await exchange(plain, 'http09_body_only', { stopWhen: 'close' });
+  it('peerClosed reads until the peer closes', async () => {
+    const result = await exchange(plain, 'http09_body_only', { stopWhen: peerClosed() });
     expect(result.ended).toBe('complete');
     expect(result.bytes.toString()).toBe('<html><body>legacy DVR</body></html>');
   });
@@ -332,6 +336,7 @@ describe('TLS', () => {
       const result = await tcpExchange(guard, HOST, legacy.port, get('redirect'), {
         signal: AbortSignal.timeout(DEADLINE_MS),
         tls: true,
+        stopWhen: RESPONSE,
       });
       expect(result).toMatchObject({ ended: 'complete', tls: { subject: 'CN=ipcam.local' } });
     } finally {
@@ -345,6 +350,7 @@ describe('TLS', () => {
       const error = await tcpExchange(guard, HOST, http.port, get('redirect'), {
         signal: AbortSignal.timeout(DEADLINE_MS),
         tls: true,
+        stopWhen: RESPONSE,
       }).catch((e: unknown) => e);
       expect(classify(error)).toBe('protocol-mismatch');
     } finally {
@@ -358,6 +364,7 @@ describe('TLS', () => {
       const error = await tcpExchange(guard, HOST, mute.port, get('redirect'), {
         signal: AbortSignal.timeout(300),
         tls: true,
+        stopWhen: RESPONSE,
       }).catch((e: unknown) => e);
       expect(classify(error)).toBe('connection-timeout');
       expect(tlsInfoFromError(error)).toBeUndefined();
@@ -381,9 +388,10 @@ describe('connection failures', () => {
   it('a closed port throws, classified connection-refused (exchange and connect)', async () => {
     const port = await closedPort();
     const signal = AbortSignal.timeout(DEADLINE_MS);
-    const fromExchange = await tcpExchange(guard, HOST, port, get('redirect'), { signal }).catch(
-      (e: unknown) => e,
-    );
+    const fromExchange = await tcpExchange(guard, HOST, port, get('redirect'), {
+      signal,
+      stopWhen: RESPONSE,
+    }).catch((e: unknown) => e);
     expect(classify(fromExchange)).toBe('connection-refused');
     const fromConnect = await tcpConnect(guard, HOST, port, signal).catch((e: unknown) => e);
     expect(classify(fromConnect)).toBe('connection-refused');
@@ -399,6 +407,7 @@ describe('connection failures', () => {
     try {
       const error = await tcpExchange(guard, HOST, counter.port, get('redirect'), {
         signal: AbortSignal.abort(),
+        stopWhen: RESPONSE,
       }).catch((e: unknown) => e);
       expect(classify(error)).toBe('connection-timeout');
       expect(counter.connections).toBe(0);
@@ -412,9 +421,10 @@ describe('connection failures', () => {
     const refusing = fakeGuard([]);
     try {
       const signal = AbortSignal.timeout(DEADLINE_MS);
-      const fromExchange = await tcpExchange(refusing, HOST, counter.port, get('redirect'), { signal }).catch(
-        (e: unknown) => e,
-      );
+      const fromExchange = await tcpExchange(refusing, HOST, counter.port, get('redirect'), {
+        signal,
+        stopWhen: RESPONSE,
+      }).catch((e: unknown) => e);
       const fromConnect = await tcpConnect(refusing, HOST, counter.port, signal).catch((e: unknown) => e);
       for (const error of [fromExchange, fromConnect]) {
         expect(error).toBeInstanceOf(CamsweepError);
@@ -424,7 +434,7 @@ describe('connection failures', () => {
       expect(refusing.calls).toEqual([HOST, HOST]);
       // An allowed exchange afterwards is the first and only connection the server ever saw,
       // which proves the refused ones opened nothing (without waiting for a timer).
-      await tcpExchange(guard, HOST, counter.port, get('redirect'), { signal });
+      await tcpExchange(guard, HOST, counter.port, get('redirect'), { signal, stopWhen: RESPONSE });
       expect(counter.connections).toBe(1);
     } finally {
       await counter.close();

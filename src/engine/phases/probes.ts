@@ -1,6 +1,7 @@
 import { classify } from '../../core/status.ts';
 import { HOST_PROBES, SERVICE_PROBES } from '../../probes/index.ts';
 import type { Probe, ProbeContext, ProbeOutcome, ProbeTarget } from '../../probes/types.ts';
+import { networkTransport } from '../../transport/transport.ts';
 import { deadline } from '../deadline.ts';
 import type { HostJob } from '../host-job.ts';
 import {
@@ -71,6 +72,7 @@ async function runProbeOnce(
   const ctx: ProbeContext = {
     signal: probeDeadline.signal,
     guard: opts.guard,
+    transport: networkTransport,
     wsdPort: opts.wsdPort,
     udpWindowMs: opts.udpWindowMs,
     settings: opts.settings,

@@ -1,6 +1,6 @@
 import { type Exchange, encodeResponse } from '../../core/exchange.ts';
 import { classify } from '../../core/status.ts';
-import { tcpExchange } from '../../transport/tcp.ts';
+import { peerClosed } from '../../transport/stop-when.ts';
 import type { ProbeContext, ProbeOutcome, ProbeTarget, ServiceProbe } from '../types.ts';
 import { GREETING_IDLE_MS, GREETING_MAX_BYTES, GREETING_WINDOW_MS, NO_REQUEST } from './message.ts';
 import { bannerLines, looksLikeFtp, stripTelnet } from './parse.ts';
@@ -24,11 +24,10 @@ export async function readVolunteered(
   const window = AbortSignal.timeout(opts.windowMs);
   const signal = AbortSignal.any([ctx.signal, window]);
   try {
-    const r = await tcpExchange(ctx.guard, host, port, NO_REQUEST, {
+    const r = await ctx.transport.tcpExchange(ctx.guard, host, port, NO_REQUEST, {
       signal,
-      stopWhen: 'close',
+      stopWhen: peerClosed(opts.maxBytes),
       idleMs: opts.idleMs,
-      maxBytes: opts.maxBytes,
     });
     return r.bytes.length > 0 ? { kind: 'bytes', bytes: r.bytes, ended: r.ended } : { kind: 'silent' };
   } catch (err) {

@@ -1,9 +1,13 @@
 import { encodeResponse } from '../../core/exchange.ts';
 import { classify } from '../../core/status.ts';
-import { tcpExchange } from '../../transport/tcp.ts';
+import { peerClosed } from '../../transport/stop-when.ts';
+import type { TcpExchangeResult } from '../../transport/tcp.ts';
 import type { Probe, ProbeContext, ProbeOutcome, ProbeTarget } from '../types.ts';
 import { REALM_REQUEST } from './message.ts';
 import { parseRealmReply } from './parse.ts';
+
+/** The realm line is short; 2 KiB is more than any device sends before it waits for a login. */
+const REALM_REPLY = peerClosed(2048);
 
 /**
  * Dahua DVRIP realm read on TCP 37777: sends only the 32-byte realm request (no credentials) and
@@ -21,12 +25,11 @@ export const dahuaSdkRealmProbe: Probe = {
   async run(target: ProbeTarget, ctx: ProbeContext): Promise<ProbeOutcome> {
     const port = target.port ?? 37777;
     const base = { probe: this.id, host: target.host, port };
-    let result: Awaited<ReturnType<typeof tcpExchange>>;
+    let result: TcpExchangeResult;
     try {
-      result = await tcpExchange(ctx.guard, target.host, port, REALM_REQUEST, {
+      result = await ctx.transport.tcpExchange(ctx.guard, target.host, port, REALM_REQUEST, {
         signal: ctx.signal,
-        stopWhen: 'close',
-        maxBytes: 2048,
+        stopWhen: REALM_REPLY,
         idleMs: 600,
       });
     } catch (err) {

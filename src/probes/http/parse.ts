@@ -55,7 +55,8 @@ export type ParseResult =
   | { ok: true; response: ParsedResponse }
   | { ok: false; reason: 'empty' | 'not-http' };
 
-const STATUS_LINE = /^(HTTP|RTSP)\/(\d{1,3}(?:\.\d{1,3})?)[ \t]+(\d{3})(?![0-9])[ \t]*(.*)$/i;
+/** Status line of an HTTP or RTSP response; probes/http/framing.ts reads the same one. */
+export const STATUS_LINE = /^(HTTP|RTSP)\/(\d{1,3}(?:\.\d{1,3})?)[ \t]+(\d{3})(?![0-9])[ \t]*(.*)$/i;
 const CR = 0x0d;
 const LF = 0x0a;
 

@@ -1,12 +1,14 @@
 import { type Exchange, encodeResponse } from '../../core/exchange.ts';
 import { classify } from '../../core/status.ts';
-import { tcpExchange } from '../../transport/tcp.ts';
+import type { TcpExchangeResult } from '../../transport/tcp.ts';
 import type { Probe, ProbeContext, ProbeOutcome, ProbeTarget } from '../types.ts';
+import { responseComplete } from './framing.ts';
 import { type ParsedResponse, parseResponse } from './parse.ts';
 import { extraPathsFor } from './paths.ts';
 
 export const USER_AGENT = 'camsweep/0.1 (asset inventory; read-only)';
 const MAX_REDIRECTS = 2;
+const RESPONSE = responseComplete();
 
 export function buildGet(host: string, port: number, path: string, tls: boolean): string {
   const defaultPort = tls ? 443 : 80;
@@ -61,9 +63,13 @@ export function makeHttpProbe(tls: boolean): Probe {
       for (let hop = 0; hop <= MAX_REDIRECTS; hop++) {
         const request = buildGet(host, curPort, path, curTls);
         visited.add(`${host}:${curPort}${path}`);
-        let result: Awaited<ReturnType<typeof tcpExchange>>;
+        let result: TcpExchangeResult;
         try {
-          result = await tcpExchange(ctx.guard, host, curPort, request, { signal: ctx.signal, tls: curTls });
+          result = await ctx.transport.tcpExchange(ctx.guard, host, curPort, request, {
+            signal: ctx.signal,
+            tls: curTls,
+            stopWhen: RESPONSE,
+          });
         } catch (err) {
           if (hop === 0) return { ...base, status: classify(err) };
           return done({ ...base, status: 'success', detail: `redirect target failed: ${classify(err)}` });
@@ -130,7 +136,7 @@ export function makeHttpProbe(tls: boolean): Probe {
 
 /**
  * After the root page: GET /favicon.ico and the vendor paths its answer suggests (paths.ts), on
- * the host and port just read (so already in scope; tcpExchange asks the guard again). Each is
+ * the host and port just read (so already in scope; the transport asks the guard again). Each is
  * recorded as its own exchange under the probe id http-extras / https-extras; failures cost only
  * that path and never change the outcome.
  */
@@ -148,9 +154,10 @@ async function fetchExtras(
       path === '/favicon.ico' ? 'Accept: image/*,*/*;q=0.8' : 'Accept: text/html,*/*;q=0.8',
     );
     try {
-      const result = await tcpExchange(ctx.guard, at.host, at.port, request, {
+      const result = await ctx.transport.tcpExchange(ctx.guard, at.host, at.port, request, {
         signal: ctx.signal,
         tls: at.tls,
+        stopWhen: RESPONSE,
       });
       ctx.record({
         type: 'exchange',

@@ -1,6 +1,5 @@
 import type { Exchange } from '../../core/exchange.ts';
 import { classify } from '../../core/status.ts';
-import { udpExchange } from '../../transport/udp.ts';
 import type { Probe, ProbeContext, ProbeOutcome, ProbeTarget } from '../types.ts';
 import { buildPtrQuery, buildQuery, MDNS_PORT, newQueryId, SERVICE_TYPES } from './message.ts';
 import { answersQuery, followUpQuestions, parseMdns } from './parse.ts';
@@ -59,7 +58,7 @@ export const mdnsUnicastProbe: Probe = {
     for (let round = 0; round < MAX_ROUNDS && !ctx.signal.aborted; round++) {
       let replies: Buffer[] = [];
       try {
-        const res = await udpExchange(ctx.guard, target.host, port, query, {
+        const res = await ctx.transport.udpExchange(ctx.guard, target.host, port, query, {
           signal: ctx.signal,
           windowMs: ctx.udpWindowMs,
           repeat: round === 0 ? 2 : 1,

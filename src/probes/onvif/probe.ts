@@ -1,7 +1,7 @@
 import { encodeResponse } from '../../core/exchange.ts';
-import { classify } from '../../core/status.ts';
 import { redact } from '../../core/redact.ts';
-import { tcpExchange } from '../../transport/tcp.ts';
+import { classify } from '../../core/status.ts';
+import { responseComplete } from '../http/framing.ts';
 import { parseResponse } from '../http/parse.ts';
 import { USER_AGENT } from '../http/probe.ts';
 import type { Probe, ProbeContext, ProbeOutcome, ProbeTarget } from '../types.ts';
@@ -20,6 +20,8 @@ const CALLS: OnvifCall[] = [
 /** A clock further off than this is not a clock we trust for anything (e.g. year 1970). */
 const MAX_SKEW_MS = 20 * 365 * 24 * 3600 * 1000;
 
+const RESPONSE = responseComplete();
+
 interface CallResult {
   answered: boolean;
   status?: number;
@@ -33,7 +35,7 @@ interface CallResult {
  * credentials; only when the device refuses GetDeviceInformation and the user supplied credentials
  * for this host is it asked once more with a WS-UsernameToken (PasswordDigest), its Created time
  * moved by the device's clock skew. The engine has already passed the XAddr through the scope
- * guard; tcpExchange checks the address again on dial. Recorded requests are redacted.
+ * guard; the transport checks the address again on dial. Recorded requests are redacted.
  */
 export const onvifProbe: Probe = {
   id: 'onvif-soap',
@@ -72,7 +74,11 @@ export const onvifProbe: Probe = {
       const request = buildSoapPost(url, name, USER_AGENT, token);
       sent += 1;
       try {
-        const result = await tcpExchange(ctx.guard, target.host, port, request, { signal: ctx.signal, tls });
+        const result = await ctx.transport.tcpExchange(ctx.guard, target.host, port, request, {
+          signal: ctx.signal,
+          tls,
+          stopWhen: RESPONSE,
+        });
         const receivedAt = Date.now();
         ctx.record({
           type: 'exchange',

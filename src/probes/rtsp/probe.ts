@@ -1,6 +1,7 @@
 import { type Exchange, encodeResponse } from '../../core/exchange.ts';
 import { classify } from '../../core/status.ts';
-import { tcpExchange } from '../../transport/tcp.ts';
+import type { TcpExchangeResult } from '../../transport/tcp.ts';
+import { responseComplete } from '../http/framing.ts';
 import { parseResponse } from '../http/parse.ts';
 import type { ProbeContext, ProbeOutcome, ProbeTarget, ServiceProbe } from '../types.ts';
 import { buildDescribe, buildOptions, DESCRIBE_CSEQ, OPTIONS_CSEQ } from './message.ts';
@@ -8,6 +9,8 @@ import { responseCseq } from './parse.ts';
 
 /** An RTSP head plus a small SDP: far less than this; more is not a camera's OPTIONS reply. */
 const MAX_BODY = 16 * 1024;
+/** RTSP frames its answers as HTTP does (status line, Content-Length), without a body when it has no length. */
+const RESPONSE = responseComplete({ maxBodyBytes: MAX_BODY });
 
 type Step = { ok: true } | { ok: false; status: ProbeOutcome['status']; detail?: string };
 
@@ -36,12 +39,11 @@ export const rtspProbe: ServiceProbe = {
     const port = target.port ?? 554;
     const base = { probe: this.id, host: target.host, port };
     const step = async (request: string, cseq: number): Promise<Step> => {
-      let result: Awaited<ReturnType<typeof tcpExchange>>;
+      let result: TcpExchangeResult;
       try {
-        result = await tcpExchange(ctx.guard, target.host, port, request, {
+        result = await ctx.transport.tcpExchange(ctx.guard, target.host, port, request, {
           signal: ctx.signal,
-          stopWhen: 'http-complete',
-          maxBytes: MAX_BODY,
+          stopWhen: RESPONSE,
         });
       } catch (err) {
         return { ok: false, status: classify(err) };

@@ -1,7 +1,7 @@
 import { randomInt } from 'node:crypto';
 import { encodeResponse } from '../../core/exchange.ts';
 import { classify } from '../../core/status.ts';
-import { udpExchange } from '../../transport/udp.ts';
+import type { UdpExchangeResult } from '../../transport/udp.ts';
 import type { HostProbe, ProbeContext, ProbeOutcome, ProbeTarget } from '../types.ts';
 import { buildGetRequest, describeRequest, SNMP_OIDS, TAG } from './message.ts';
 import { parseSnmpMessage, redactCommunity } from './parse.ts';
@@ -34,9 +34,9 @@ export const snmpProbe: HostProbe = {
       const p = parseSnmpMessage(bytes);
       return p.ok && p.message.pduTag === TAG.GET_RESPONSE && p.message.requestId === requestId;
     };
-    let result: Awaited<ReturnType<typeof udpExchange>>;
+    let result: UdpExchangeResult;
     try {
-      result = await udpExchange(ctx.guard, target.host, port, payload, {
+      result = await ctx.transport.udpExchange(ctx.guard, target.host, port, payload, {
         signal: ctx.signal,
         windowMs: ctx.udpWindowMs,
         repeat: 2,

@@ -1,6 +1,5 @@
 import { encodeResponse } from '../../core/exchange.ts';
 import { classify } from '../../core/status.ts';
-import { udpExchange } from '../../transport/udp.ts';
 import type { FollowUp, Probe, ProbeContext, ProbeOutcome, ProbeTarget } from '../types.ts';
 import { buildProbe, WSD_PORT, type WsdType } from './message.ts';
 import { parseProbeMatches } from './parse.ts';
@@ -47,7 +46,7 @@ export const wsdUnicastProbe: Probe = {
     for (const type of ['nvt', 'device'] as WsdType[]) {
       const { messageId, xml } = buildProbe(type);
       try {
-        const res = await udpExchange(ctx.guard, target.host, port, xml, {
+        const res = await ctx.transport.udpExchange(ctx.guard, target.host, port, xml, {
           signal: ctx.signal,
           windowMs: ctx.udpWindowMs,
           repeat: 2,
