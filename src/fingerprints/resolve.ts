@@ -179,6 +179,101 @@ export function resolveDevices(
   return devices.sort((a, b) => compareAddresses(a.addresses[0] ?? '', b.addresses[0] ?? ''));
 }
 
+interface MakerChoice {
+  maker: Scored | undefined;
+  conflicts: Conflict[];
+  notes: string[];
+  honeypot: boolean;
+}
+
+/** The maker the evidence names, or none with the reason: a honeypot, strong rivals, or too little. */
+function chooseMaker(
+  ids: readonly Identification[],
+  openPorts: ReadonlySet<number>,
+  vendors: VendorRegistry,
+): MakerChoice {
+  const notes: string[] = [];
+  const conflicts: Conflict[] = [];
+  const makers = score(ids, 'maker').filter((m) => m.certainty > 0);
+  const sdkMakers = new Set([...openPorts].map((p) => SDK_PORT_MAKERS[p]).filter(Boolean));
+  const top = makers[0];
+  if (sdkMakers.size >= 2) {
+    notes.push(
+      `open SDK ports of ${sdkMakers.size} unrelated makers (${[...sdkMakers].join(', ')}); likely an answer-everything honeypot, so no maker is named`,
+    );
+    if (top) conflicts.push({ attribute: 'maker', values: makers });
+    return { maker: undefined, conflicts, notes, honeypot: true };
+  }
+  if (!top) return { maker: undefined, conflicts, notes, honeypot: false };
+  const rivals = makers.slice(1).filter((m) => !related(vendors, m.value, top.value));
+  if (rivals.length > 0) conflicts.push({ attribute: 'maker', values: [top, ...rivals] });
+  const strongRivals = rivals.filter((m) => m.certainty >= CONFLICT_THRESHOLD);
+  if (strongRivals.length > 0) {
+    notes.push(
+      strongRivals.length >= 2
+        ? `answers as ${strongRivals.length + 1} unrelated makers; likely a honeypot or a proxy, so no maker is named`
+        : `conflicting evidence (${top.value} vs ${strongRivals.map((r) => r.value).join(', ')}); no maker is named`,
+    );
+    return { maker: undefined, conflicts, notes, honeypot: false };
+  }
+  if (top.certainty < NAME_THRESHOLD) {
+    notes.push(`weak evidence for ${top.value} (${top.certainty.toFixed(2)}); no maker is named`);
+    return { maker: undefined, conflicts, notes, honeypot: false };
+  }
+  return { maker: top, conflicts, notes, honeypot: false };
+}
+
+/** Fields only cameras and recorders send: their discovery protocols, streaming and SDK ports. */
+const CAMERA_FIELD = /^(?:rtsp|onvif|wsd|sadp|dhip|dvrip|sdk|dahua_legacy)\./;
+const CAMERA_PORTS = new Set([554, 8554, 8000, 37777, 34567]);
+
+/**
+ * A diversified brand (Honeywell, Intelbras … : `diversified` in vendors.yaml) sells much besides
+ * the cameras another maker builds for it: its name alone must not make a thermostat or a router a
+ * Dahua. Its relation is followed only for a device that also looks like a camera or recorder.
+ */
+function looksLikeCamera(
+  obs: readonly Observation[],
+  ids: readonly Identification[],
+  openPorts: ReadonlySet<number>,
+): boolean {
+  return (
+    obs.some((o) => CAMERA_FIELD.test(o.field)) ||
+    [...openPorts].some((p) => CAMERA_PORTS.has(p)) ||
+    ids.some(
+      (i) =>
+        i.deviceType === 'camera' || i.deviceType === 'recorder' || i.deviceType === 'camera-or-recorder',
+    )
+  );
+}
+
+/** A brand whose maker is known from vendors.yaml names the maker when the firmware did not. */
+function makerFromBrand(
+  brand: Scored,
+  vendors: VendorRegistry,
+  camera: boolean,
+  notes: string[],
+): Scored | undefined {
+  if (brand.certainty < NAME_THRESHOLD) return undefined;
+  if (vendors.get(brand.value)?.diversified === true && !camera) {
+    notes.push(
+      `${vendors.name(brand.value)} also sells devices it makes itself; nothing here says camera, so no maker is inferred`,
+    );
+    return undefined;
+  }
+  let cur = brand.value;
+  for (let i = 0; i < 4; i++) {
+    const p = parentOf(vendors, cur);
+    if (!p) break;
+    cur = p.vendor;
+  }
+  if (cur !== brand.value) {
+    notes.push(`maker inferred from the brand ${vendors.name(brand.value)} (vendors.yaml)`);
+    return { value: cur, certainty: brand.certainty * INFERRED_FACTOR, fingerprints: brand.fingerprints };
+  }
+  return vendors.get(brand.value)?.kind === 'maker' ? brand : undefined;
+}
+
 function resolveOne(
   key: string,
   hosts: Set<string>,
@@ -187,61 +282,21 @@ function resolveOne(
   ids: readonly Identification[],
   vendors: VendorRegistry,
 ): Device {
-  const notes: string[] = [];
-  const conflicts: Conflict[] = [];
-  const makers = score(ids, 'maker').filter((m) => m.certainty > 0);
-  const brands = preferSpecific(score(ids, 'brand'), vendors);
   const openPorts = new Set(obs.filter((o) => o.field === 'tcp.open_port').map((o) => Number(o.value)));
-  const sdkMakers = new Set([...openPorts].map((p) => SDK_PORT_MAKERS[p]).filter(Boolean));
-  const honeypot = sdkMakers.size >= 2;
-  let maker: Scored | undefined = makers[0];
-  if (honeypot) {
-    notes.push(
-      `open SDK ports of ${sdkMakers.size} unrelated makers (${[...sdkMakers].join(', ')}); likely an answer-everything honeypot, so no maker is named`,
-    );
-    if (maker) conflicts.push({ attribute: 'maker', values: makers });
-    maker = undefined;
-  } else if (maker) {
-    const top = maker;
-    const rivals = makers.slice(1).filter((m) => !related(vendors, m.value, top.value));
-    if (rivals.length > 0) conflicts.push({ attribute: 'maker', values: [top, ...rivals] });
-    const strongRivals = rivals.filter((m) => m.certainty >= CONFLICT_THRESHOLD);
-    if (strongRivals.length > 0) {
-      notes.push(
-        strongRivals.length >= 2
-          ? `answers as ${strongRivals.length + 1} unrelated makers; likely a honeypot or a proxy, so no maker is named`
-          : `conflicting evidence (${top.value} vs ${strongRivals.map((r) => r.value).join(', ')}); no maker is named`,
-      );
-      maker = undefined;
-    } else if (top.certainty < NAME_THRESHOLD) {
-      notes.push(`weak evidence for ${top.value} (${top.certainty.toFixed(2)}); no maker is named`);
-      maker = undefined;
-    }
-  }
+  const choice = chooseMaker(ids, openPorts, vendors);
+  const { conflicts, notes, honeypot } = choice;
+  let maker = choice.maker;
+  const brands = preferSpecific(score(ids, 'brand'), vendors);
   const brand = brands[0];
   if (brands.length > 1 && brand) {
     const rivals = brands.slice(1).filter((b) => !related(vendors, b.value, brand.value));
     if (rivals.length > 0) conflicts.push({ attribute: 'brand', values: [brand, ...rivals] });
   }
-  // A brand whose maker is known from vendors.yaml names the maker when the firmware did not.
-  if (!maker && !honeypot && conflicts.length === 0 && brand && brand.certainty >= NAME_THRESHOLD) {
-    let cur = brand.value;
-    for (let i = 0; i < 4; i++) {
-      const p = parentOf(vendors, cur);
-      if (!p) break;
-      cur = p.vendor;
-    }
-    if (cur !== brand.value) {
-      maker = { value: cur, certainty: brand.certainty * INFERRED_FACTOR, fingerprints: brand.fingerprints };
-      notes.push(`maker inferred from the brand ${vendors.name(brand.value)} (vendors.yaml)`);
-    } else if (vendors.get(brand.value)?.kind === 'maker') {
-      maker = brand;
-    }
+  if (!maker && !honeypot && conflicts.length === 0 && brand) {
+    maker = makerFromBrand(brand, vendors, looksLikeCamera(obs, ids, openPorts), notes);
   }
   const pick = (attr: Attr): string | undefined => score(ids, attr)[0]?.value;
   const deviceType = honeypot ? undefined : pickDeviceType(ids);
-  const addresses = [...hosts].sort(compareAddresses);
-  const ports = [...openPorts].sort((a, b) => a - b);
   // Model and firmware are only worth naming when the device is identified at all.
   const identified = !honeypot && (maker !== undefined || brand !== undefined || deviceType !== undefined);
   const model = identified ? pick('model') : undefined;
@@ -252,8 +307,8 @@ function resolveOne(
     type: 'device',
     schemaVersion: SCHEMA_VERSION,
     id: key.startsWith('mac:') ? `mac-${key.slice(4).replaceAll(':', '')}` : `ip-${key.slice(3)}`,
-    addresses,
-    ports,
+    addresses: [...hosts].sort(compareAddresses),
+    ports: [...openPorts].sort((a, b) => a - b),
     ...(shownMac ? { mac: shownMac } : {}),
     ...(maker ? { maker: maker.value } : {}),
     ...(brand && !honeypot && (maker || conflicts.length === 0) ? { brand: brand.value } : {}),

@@ -34,6 +34,8 @@ export interface Vendor {
   ouiRegistrants?: string[];
   /** The name is an ordinary word: matched only as a whole maker field, never in free text. */
   commonWord?: boolean;
+  /** Sells much besides the cameras its relations concern: its name alone never implies their maker. */
+  diversified?: boolean;
   provenance?: string;
 }
 
