@@ -2,28 +2,27 @@ import { Command, Option } from 'commander';
 import type { Device } from '../../core/device.ts';
 import { CamsweepError } from '../../core/errors.ts';
 import type { Finding } from '../../core/finding.ts';
+import { SCHEMA_VERSION } from '../../core/schema-version.ts';
 import { VERSION } from '../../core/version.ts';
 import { DEFAULT_PORTS, formatPorts, parsePorts } from '../../engine/ports.ts';
 import { createScopeGuard } from '../../engine/scope.ts';
-import { sweep } from '../../engine/sweep.ts';
+import { type HostResult, type SweepOptions, type SweepStats, sweep } from '../../engine/sweep.ts';
 import { buildTargetSet } from '../../engine/targets.ts';
-import { analyse } from '../../fingerprints/analyse.ts';
-import { ouiOrganisation } from '../../observations/oui.ts';
-import { redactExchange } from '../../observations/record.ts';
-import { CREDENTIALS_ENV, SNMP_COMMUNITY_ENV, secretSettings } from '../credentials.ts';
+import { analyse, type Knowledge } from '../../pipeline/analyse.ts';
 import { allProbeIds } from '../../probes/index.ts';
 import { DEFAULT_SETTINGS } from '../../probes/settings.ts';
-import type { ProbeSettings } from '../../probes/types.ts';
-import { renderCsv } from '../../report/csv.ts';
+import type { ProbeOutcome, ProbeSettings } from '../../probes/types.ts';
 import type { EventSet, ProbeStatusEvent, SummaryEvent, SweepEvent } from '../../report/events.ts';
-import { renderHtml } from '../../report/html.ts';
-import { JsonlWriter } from '../../report/jsonl.ts';
-import { SCHEMA_VERSION } from '../../core/schema-version.ts';
-import { renderTable } from '../../report/table.ts';
 import { chooseInterfaces, type InterfaceChoice } from '../../transport/multicast.ts';
+import { CREDENTIALS_ENV, SNMP_COMMUNITY_ENV, secretSettings } from '../credentials.ts';
 import { loadKnowledge } from '../knowledge.ts';
-import { makeLogger } from '../log.ts';
+import { type Logger, makeLogger } from '../log.ts';
 import { collect, collectList, intOption } from '../options.ts';
+import type { EventWriter } from '../writers/event-writer.ts';
+import { JsonlEventWriter } from '../writers/jsonl-events.ts';
+import { ProgressWriter } from '../writers/progress.ts';
+import { RecordWriter } from '../writers/record.ts';
+import { ReportWriter } from '../writers/report.ts';
 
 export interface ScanOptions {
   exclude?: string[];
@@ -171,9 +170,9 @@ function failCode(findings: readonly Finding[], failOn: ScanOptions['failOn']): 
 
 export async function runScan(targetTokens: string[], opts: ScanOptions): Promise<number> {
   const log = makeLogger(opts.logLevel);
+  // Everything, the IEEE registry included, loads now: opening files mid-sweep can fail once
+  // sockets use every descriptor.
   const knowledge = loadKnowledge(opts.policy);
-  // Load the OUI registry now: opening files mid-sweep can fail once sockets use every descriptor.
-  ouiOrganisation('00:00:00:00:00:00');
   const ports = opts.ports ? parsePorts(opts.ports) : [...DEFAULT_PORTS];
   const targets = await buildTargetSet({
     targets: targetTokens,
@@ -183,27 +182,88 @@ export async function runScan(targetTokens: string[], opts: ScanOptions): Promis
   });
   const guard = createScopeGuard(targets);
   const settings = probeSettings(opts);
-  const choice: InterfaceChoice =
-    !opts.interface || opts.interface.length === 0
-      ? 'auto'
-      : opts.interface.length === 1 && ['auto', 'all', 'none'].includes(opts.interface[0] ?? '')
-        ? (opts.interface[0] as 'auto' | 'all' | 'none')
-        : opts.interface;
   const ranges = targets.specs.flatMap((s) => (s.kind === 'range' ? [s] : []));
-  const interfaces = chooseInterfaces(choice, ranges);
-  const format = opts.quiet ? 'none' : (opts.format ?? (process.stdout.isTTY ? 'table' : 'jsonl'));
-  const out = opts.out ? new JsonlWriter(opts.out) : undefined;
-  const record = opts.record ? new JsonlWriter(opts.record) : undefined;
-  const stdoutStream = format === 'jsonl' && opts.out !== '-' ? new JsonlWriter('-') : undefined;
+  const interfaces = chooseInterfaces(interfaceChoice(opts.interface), ranges);
   // Only devices and findings are kept for the closing report; everything streams out as it comes.
-  const set: EventSet = { devices: [], findings: [] };
+  const found: EventSet = { devices: [], findings: [] };
+  const writers = openWriters(opts, found, knowledge.vendors.name);
   const emit = (e: SweepEvent) => {
-    if (e.type === 'device') set.devices.push(e);
-    else if (e.type === 'finding') set.findings.push(e);
-    out?.write(e);
-    stdoutStream?.write(e);
+    if (e.type === 'device') found.devices.push(e);
+    else if (e.type === 'finding') found.findings.push(e);
+    for (const w of writers) w.event?.(e);
   };
+  const stop = stopOnSignals(log);
+  const total = targets.count();
+  if (process.stderr.isTTY) writers.push(new ProgressWriter(total, found));
+  const startedAt = new Date().toISOString();
+  log.info(
+    { targets: targetTokens, addresses: total.toString(), interfaces: interfaces.map((i) => i.name) },
+    'sweep starts',
+  );
+  let stats: SweepStats;
+  try {
+    stats = await sweep({
+      ...sweepLimits(opts),
+      targets,
+      guard,
+      ports,
+      interfaces,
+      signal: stop.signal,
+      settings,
+      ...sweepReporting({ opts, log, writers, emit }, (result) =>
+        withSites(
+          analyse([...result.exchanges, ...result.observations], knowledge),
+          (address) => opts.site ?? targets.siteOf?.(address),
+        ),
+      ),
+    });
+  } finally {
+    stop.dispose();
+    for (const w of writers) w.sweepEnded?.();
+  }
+  const summary = summaryEvent({ opts, targetTokens, knowledge, startedAt, total, stats, found, stop });
+  emit(summary);
+  if (stats.untested > 0) {
+    log.warn(
+      { untested: stats.untested },
+      'some addresses could not be tested (the kernel refused); they are not reported absent',
+    );
+  }
+  for (const w of writers) w.close?.(summary);
+  if (stop.interruptedBy) return stop.interruptedBy === 'SIGINT' ? 130 : 143;
+  return failCode(found.findings, opts.failOn);
+}
 
+function interfaceChoice(names: string[] | undefined): InterfaceChoice {
+  if (!names || names.length === 0) return 'auto';
+  const [only] = names;
+  return names.length === 1 && (only === 'auto' || only === 'all' || only === 'none') ? only : names;
+}
+
+/**
+ * --out, --record and stdout (the JSONL stream, or a closing report; --out - already is the stream).
+ * Files open now, --out first: one that cannot be written fails the scan before anything is sent.
+ */
+function openWriters(opts: ScanOptions, found: EventSet, names: (vendorId: string) => string): EventWriter[] {
+  const format = opts.quiet ? 'none' : (opts.format ?? (process.stdout.isTTY ? 'table' : 'jsonl'));
+  const writers: EventWriter[] = [];
+  if (opts.out) writers.push(new JsonlEventWriter(opts.out));
+  if (opts.record) writers.push(new RecordWriter(opts.record));
+  if (format === 'jsonl' && opts.out !== '-') writers.push(new JsonlEventWriter('-'));
+  if (format === 'table' || format === 'csv' || format === 'html') {
+    writers.push(new ReportWriter(format, found, names));
+  }
+  return writers;
+}
+
+interface Stop {
+  readonly signal: AbortSignal;
+  readonly interruptedBy: NodeJS.Signals | undefined;
+  dispose(): void;
+}
+
+/** SIGINT and SIGTERM stop the sweep: no new work, in-flight probes end now, results are kept. */
+function stopOnSignals(log: Logger): Stop {
   const controller = new AbortController();
   let interruptedBy: NodeJS.Signals | undefined;
   const onSignal = (sig: NodeJS.Signals) => {
@@ -214,67 +274,99 @@ export async function runScan(targetTokens: string[], opts: ScanOptions): Promis
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  return {
+    signal: controller.signal,
+    get interruptedBy() {
+      return interruptedBy;
+    },
+    dispose: () => {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    },
+  };
+}
 
-  const total = targets.count();
-  const progress = process.stderr.isTTY ? progressLine(total) : undefined;
-  const startedAt = new Date().toISOString();
-  log.info(
-    { targets: targetTokens, addresses: total.toString(), interfaces: interfaces.map((i) => i.name) },
-    'sweep starts',
-  );
-  let stats: Awaited<ReturnType<typeof sweep>>;
-  try {
-    stats = await sweep({
-      targets,
-      guard,
-      ports,
-      interfaces,
-      signal: controller.signal,
-      concurrency: opts.concurrency,
-      perHost: opts.perHost,
-      ratePerHost: opts.rate,
-      connectTimeoutMs: opts.connectTimeout,
-      probeTimeoutMs: opts.timeout,
-      hostTimeoutMs: opts.hostTimeout,
-      wsdPort: opts.wsdPort,
-      udpWindowMs: opts.udpWindow,
-      multicastWindowMs: opts.multicastWindow,
-      settings,
-      onExchange: (ex) => record?.write(redactExchange(ex)),
-      onHost: (result) => {
-        for (const o of result.observations) record?.write(o);
-        const analysis = withSites(
-          analyse([...result.exchanges, ...result.observations], knowledge),
-          (address) => opts.site ?? targets.siteOf?.(address),
-        );
-        for (const d of analysis.devices) emit(d);
-        for (const f of analysis.findings) emit(f);
-      },
-      onOutcome: (o) => {
-        if (o.status === 'out-of-scope')
-          log.info({ probe: o.probe, host: o.host, detail: o.detail }, 'out of scope: not contacted');
-        if (!opts.verbose) return;
-        const e: ProbeStatusEvent = {
-          type: 'probe-status',
-          schemaVersion: SCHEMA_VERSION,
-          probe: o.probe,
-          host: o.host,
-          ...(o.port !== undefined ? { port: o.port } : {}),
-          status: o.status,
-          ...(o.detail ? { detail: o.detail } : {}),
-        };
-        emit(e);
-      },
-      onHostDone: (host, state, ms) => log.debug({ host, state, ms }, 'host done'),
-      onHostError: (host, err) => log.error({ host, err: String(err) }, 'could not report this host'),
-      onProgress: (done) => progress?.(done, set.devices.length, set.findings.length),
-    });
-  } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-    if (progress) process.stderr.write('\n');
-  }
-  const summary: SummaryEvent = {
+function sweepLimits(
+  opts: ScanOptions,
+): Pick<
+  SweepOptions,
+  | 'concurrency'
+  | 'perHost'
+  | 'ratePerHost'
+  | 'connectTimeoutMs'
+  | 'probeTimeoutMs'
+  | 'hostTimeoutMs'
+  | 'wsdPort'
+  | 'udpWindowMs'
+  | 'multicastWindowMs'
+> {
+  return {
+    concurrency: opts.concurrency,
+    perHost: opts.perHost,
+    ratePerHost: opts.rate,
+    connectTimeoutMs: opts.connectTimeout,
+    probeTimeoutMs: opts.timeout,
+    hostTimeoutMs: opts.hostTimeout,
+    wsdPort: opts.wsdPort,
+    udpWindowMs: opts.udpWindow,
+    multicastWindowMs: opts.multicastWindow,
+  };
+}
+
+/** What the sweep reports as it goes, passed to the writers and the log. */
+function sweepReporting(
+  ctx: { opts: ScanOptions; log: Logger; writers: readonly EventWriter[]; emit: (e: SweepEvent) => void },
+  identify: (result: HostResult) => { devices: Device[]; findings: Finding[] },
+): Pick<SweepOptions, 'onExchange' | 'onHost' | 'onOutcome' | 'onHostDone' | 'onHostError' | 'onProgress'> {
+  const { opts, log, writers, emit } = ctx;
+  return {
+    onExchange: (ex) => {
+      for (const w of writers) w.exchange?.(ex);
+    },
+    onHost: (result) => {
+      for (const o of result.observations) for (const w of writers) w.observation?.(o);
+      const analysis = identify(result);
+      for (const d of analysis.devices) emit(d);
+      for (const f of analysis.findings) emit(f);
+    },
+    onOutcome: (o) => {
+      if (o.status === 'out-of-scope')
+        log.info({ probe: o.probe, host: o.host, detail: o.detail }, 'out of scope: not contacted');
+      if (opts.verbose) emit(probeStatusEvent(o));
+    },
+    onHostDone: (host, state, ms) => log.debug({ host, state, ms }, 'host done'),
+    onHostError: (host, err) => log.error({ host, err: String(err) }, 'could not report this host'),
+    onProgress: (done) => {
+      for (const w of writers) w.progress?.(done);
+    },
+  };
+}
+
+function probeStatusEvent(o: ProbeOutcome): ProbeStatusEvent {
+  return {
+    type: 'probe-status',
+    schemaVersion: SCHEMA_VERSION,
+    probe: o.probe,
+    host: o.host,
+    ...(o.port !== undefined ? { port: o.port } : {}),
+    status: o.status,
+    ...(o.detail ? { detail: o.detail } : {}),
+  };
+}
+
+function summaryEvent(run: {
+  opts: ScanOptions;
+  targetTokens: string[];
+  knowledge: Knowledge;
+  startedAt: string;
+  total: bigint;
+  stats: SweepStats;
+  found: EventSet;
+  stop: Stop;
+}): SummaryEvent {
+  const { opts, knowledge, startedAt, stats, found } = run;
+  const { interruptedBy } = run.stop;
+  return {
     type: 'summary',
     schemaVersion: SCHEMA_VERSION,
     version: VERSION,
@@ -283,16 +375,16 @@ export async function runScan(targetTokens: string[], opts: ScanOptions): Promis
     finishedAt: new Date().toISOString(),
     complete: stats.complete,
     ...(interruptedBy ? { interruptedBy } : {}),
-    targets: targetTokens,
+    targets: run.targetTokens,
     policies: knowledge.policies.map((p) => p.id),
     addresses: {
-      total: total.toString(),
+      total: run.total.toString(),
       done: stats.addressesDone,
       live: stats.live,
       untested: stats.untested,
     },
-    devices: set.devices.length,
-    findings: countFindings(set.findings),
+    devices: found.devices.length,
+    findings: countFindings(found.findings),
     statuses: stats.statuses,
     outOfScope: stats.outOfScope,
     slowdowns: stats.pressureEvents,
@@ -302,26 +394,6 @@ export async function runScan(targetTokens: string[], opts: ScanOptions): Promis
     },
     fingerprints: knowledge.library.size,
   };
-  emit(summary);
-  out?.close();
-  record?.close();
-  if (stats.untested > 0) {
-    log.warn(
-      { untested: stats.untested },
-      'some addresses could not be tested (the kernel refused); they are not reported absent',
-    );
-  }
-  if (format === 'table') {
-    set.summary = summary;
-    process.stdout.write(renderTable(set, { colour: !!process.stdout.isTTY, names: knowledge.vendors.name }));
-  } else if (format === 'csv') {
-    process.stdout.write(renderCsv(set));
-  } else if (format === 'html') {
-    set.summary = summary;
-    process.stdout.write(renderHtml(set, { generatedAt: summary.finishedAt, names: knowledge.vendors.name }));
-  }
-  if (interruptedBy) return interruptedBy === 'SIGINT' ? 130 : 143;
-  return failCode(set.findings, opts.failOn);
 }
 
 /** --enable/--disable, checked against the registry so a typo is an error, not a silent no-op. */
@@ -368,20 +440,4 @@ function countFindings(findings: readonly Finding[]): Record<string, number> {
   const out: Record<string, number> = { restricted: 0, review: 0 };
   for (const f of findings) out[f.severity] = (out[f.severity] ?? 0) + 1;
   return out;
-}
-
-function progressLine(total: bigint): (done: number, devices: number, findings: number) => void {
-  const started = Date.now();
-  let last = 0;
-  return (done, devices, findings) => {
-    const now = Date.now();
-    if (now - last < 200 && BigInt(done) !== total) return;
-    last = now;
-    const rate = done / Math.max(0.001, (now - started) / 1000);
-    const left = Number(total) - done;
-    const eta = rate > 0 ? Math.round(left / rate) : 0;
-    process.stderr.write(
-      `\r${done}/${total} addresses · ${devices} devices · ${findings} findings · ETA ${eta}s   `,
-    );
-  };
 }
