@@ -5,7 +5,8 @@
  */
 import { createSocket, type RemoteInfo, type Socket as UdpSocket } from 'node:dgram';
 import { createServer, type Server, type Socket } from 'node:net';
-import { afterAll, beforeAll } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { PROBE_STATUSES } from '../../src/core/status.ts';
 import { sweepTargets } from './probe-lab.ts';
 
 export interface AdvertisedWebTrap {
@@ -74,4 +75,32 @@ export function useAdvertisedWebTrap(opts: {
     },
     sweepDevice: () => sweepTargets([device], [{ port: 20080, service: 'http' }]),
   };
+}
+
+/**
+ * The two scope tests every advertising protocol must pass, registered in the caller's describe:
+ * an advertised address outside the targets is refused (and never dialled), the device's own is
+ * read. `probe` is the discovery probe's id, `protocol` the exchanges it records.
+ */
+export function advertisedWebScopeTests(trap: AdvertisedWebTrap, probe: string, protocol: string): void {
+  it('an address outside the targets: reported out-of-scope, zero connections to it', async () => {
+    trap.advertise(trap.outside);
+    const { hosts, outcomes } = await trap.sweepDevice();
+    expect(hosts.map((h) => h.host)).toEqual([trap.device]);
+    expect(outcomes.find((o) => o.probe === probe)?.status).toBe('success');
+    const refused = outcomes.filter((o) => o.status === 'out-of-scope' && o.detail?.includes(trap.outside));
+    expect(refused).toHaveLength(1);
+    expect(trap.outsideCount()).toBe(0);
+    for (const o of outcomes) expect(PROBE_STATUSES).toContain(o.status);
+  });
+
+  it('the device’s own address: the advertised web port is read', async () => {
+    trap.advertise(trap.device);
+    const { hosts } = await trap.sweepDevice();
+    const http = hosts[0]?.exchanges.filter((ex) => ex.protocol === 'http') ?? [];
+    expect(hosts[0]?.exchanges.some((ex) => ex.protocol === protocol)).toBe(true);
+    // The banner probe on the swept port, and the follow-up on the advertised one.
+    expect(http.length).toBeGreaterThanOrEqual(2);
+    expect(trap.outsideCount()).toBe(0);
+  });
 }

@@ -13,12 +13,10 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Exchange, encodeResponse } from '../../src/core/exchange.ts';
 import type { Observation } from '../../src/core/observation.ts';
-import { PROBE_STATUSES } from '../../src/core/status.ts';
 import { createScopeGuard } from '../../src/engine/scope.ts';
 import { buildTargetSet } from '../../src/engine/targets.ts';
 import { loadLibrary } from '../../src/fingerprints/load.ts';
 import { loadVendors } from '../../src/fingerprints/vendors.ts';
-import { isField } from '../../src/observations/fields.ts';
 import { observe } from '../../src/observations/observe.ts';
 import { analyse } from '../../src/pipeline/analyse.ts';
 import { loadPolicy } from '../../src/policy/load.ts';
@@ -33,9 +31,9 @@ import { observeDahuaLegacy, parseDahuaLegacy } from '../../src/probes/dahua-leg
 import { dahuaLegacyProbe } from '../../src/probes/dahua-legacy/probe.ts';
 import { HOST_PROBES, MULTICAST_DISCOVERY } from '../../src/probes/index.ts';
 import { DEFAULT_SETTINGS } from '../../src/probes/settings.ts';
-import { networkTransport } from '../../src/transport/transport.ts';
-import { useAdvertisedWebTrap } from '../helpers/advertised-web.ts';
+import { advertisedWebScopeTests, useAdvertisedWebTrap } from '../helpers/advertised-web.ts';
 import { faultMatrix, udpRepliesTo } from '../helpers/fault-matrix.ts';
+import { anyBytes, expectBoundedObservations, hostileInputs } from '../helpers/hostile-input.ts';
 import { persona, type Runner, sweepTargets, useFaultLab } from '../helpers/probe-lab.ts';
 
 const HOST = '127.78.60.99';
@@ -226,38 +224,25 @@ describe('parseDahuaLegacy on hostile input (property)', () => {
   function check(b: Buffer) {
     const parsed = parseDahuaLegacy(b);
     expect(typeof parsed.ok).toBe('boolean');
-    const obs = observe(exchangeOf(b, '127.78.60.98'));
-    expect(obs.length).toBeLessThanOrEqual(10);
-    for (const o of obs) {
-      expect(isField(o.field), o.field).toBe(true);
-      expect(o.value.length).toBeLessThanOrEqual(256);
-    }
+    expectBoundedObservations(observe(exchangeOf(b, '127.78.60.98')), { count: 10, length: 256 });
   }
 
-  it('never throws on arbitrary bytes', () => {
-    fc.assert(
-      fc.property(fc.uint8Array({ maxLength: 3000 }), (b) => check(Buffer.from(b))),
-      { numRuns: 300 },
-    );
-  });
-
-  it('never throws on 0xB3 datagrams with any section lengths', () => {
-    fc.assert(
-      fc.property(
-        fc.uint8Array({ minLength: 0x78, maxLength: 2000 }),
-        fc.nat(255),
-        fc.nat(65_535),
-        (raw, len2, len3) => {
+  hostileInputs(check, [
+    { name: 'never throws on arbitrary bytes', input: anyBytes(3000), runs: 300 },
+    {
+      name: 'never throws on 0xB3 datagrams with any section lengths',
+      input: fc
+        .tuple(fc.uint8Array({ minLength: 0x78, maxLength: 2000 }), fc.nat(255), fc.nat(65_535))
+        .map(([raw, len2, len3]) => {
           const b = Buffer.from(raw);
           b[0] = 0xb3;
           b[2] = len2;
           b.writeUInt16LE(len3, 0x14);
-          check(b);
-        },
-      ),
-      { numRuns: 300 },
-    );
-  });
+          return b;
+        }),
+      runs: 300,
+    },
+  ]);
 
   it('never throws on consistent replies with arbitrary strings and lines', () => {
     const text = fc.oneof(
@@ -430,7 +415,6 @@ describe('dahua-legacy-discovery against the loopback lab (the persona reply is 
       {
         signal: AbortSignal.timeout(3000),
         guard: narrow,
-        transport: networkTransport,
         record: () => {},
         wsdPort: 3702,
         udpWindowMs: 300,
@@ -462,28 +446,7 @@ describe('the advertised web port goes through the scope guard', () => {
     answer: (msg, address, port) =>
       isSearch(msg) ? buildReply({ ...REAL_HEADER_PARTS, ipv4: address, httpPort: port }) : undefined,
   });
-  const { device: DEVICE, outside: OUTSIDE, sweepDevice } = trap;
-
-  it('an address outside the targets: reported out-of-scope, zero connections to it', async () => {
-    trap.advertise(OUTSIDE);
-    const { hosts, outcomes } = await sweepDevice();
-    expect(hosts.map((h) => h.host)).toEqual([DEVICE]);
-    expect(outcomes.find((o) => o.probe === 'dahua-legacy-discovery')?.status).toBe('success');
-    const refused = outcomes.filter((o) => o.status === 'out-of-scope' && o.detail?.includes(OUTSIDE));
-    expect(refused).toHaveLength(1);
-    expect(trap.outsideCount()).toBe(0);
-    for (const o of outcomes) expect(PROBE_STATUSES).toContain(o.status);
-  });
-
-  it('the device’s own address: the advertised web port is read', async () => {
-    trap.advertise(DEVICE);
-    const { hosts } = await sweepDevice();
-    const http = hosts[0]?.exchanges.filter((ex) => ex.protocol === 'http') ?? [];
-    expect(hosts[0]?.exchanges.some((ex) => ex.protocol === 'dahua-legacy')).toBe(true);
-    // The banner probe on the swept port, and the follow-up on the advertised one.
-    expect(http.length).toBeGreaterThanOrEqual(2);
-    expect(trap.outsideCount()).toBe(0);
-  });
+  advertisedWebScopeTests(trap, 'dahua-legacy-discovery', 'dahua-legacy');
 });
 
 describe('one more host probe: a busy host still sweeps without a listener warning', () => {

@@ -8,7 +8,6 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Exchange, encodeResponse } from '../../src/core/exchange.ts';
 import type { ScopeGuard } from '../../src/core/scope.ts';
-import { PROBE_STATUSES } from '../../src/core/status.ts';
 import { createScopeGuard } from '../../src/engine/scope.ts';
 import { buildTargetSet } from '../../src/engine/targets.ts';
 import { isField } from '../../src/observations/fields.ts';
@@ -17,7 +16,7 @@ import { dhipDiscovery } from '../../src/probes/dhip/discovery.ts';
 import { buildSearch, DHIP_SEARCH_BODY, frameDhip } from '../../src/probes/dhip/message.ts';
 import { observeDhip, parseDhip } from '../../src/probes/dhip/parse.ts';
 import { dhipUnicastProbe } from '../../src/probes/dhip/probe.ts';
-import { useAdvertisedWebTrap } from '../helpers/advertised-web.ts';
+import { advertisedWebScopeTests, useAdvertisedWebTrap } from '../helpers/advertised-web.ts';
 import { faultMatrix } from '../helpers/fault-matrix.ts';
 import { persona, probeContext, useFaultLab } from '../helpers/probe-lab.ts';
 
@@ -356,25 +355,5 @@ describe('the advertised web port goes through the scope guard', () => {
           )
         : undefined,
   });
-  const { device: DEVICE, outside: OUTSIDE, sweepDevice } = trap;
-
-  it('an address outside the targets: reported out-of-scope, zero connections to it', async () => {
-    trap.advertise(OUTSIDE);
-    const { hosts, outcomes } = await sweepDevice();
-    expect(hosts.map((h) => h.host)).toEqual([DEVICE]);
-    expect(outcomes.find((o) => o.probe === 'dhip-unicast')?.status).toBe('success');
-    const refused = outcomes.filter((o) => o.status === 'out-of-scope' && o.detail?.includes(OUTSIDE));
-    expect(refused).toHaveLength(1);
-    expect(trap.outsideCount()).toBe(0);
-    for (const o of outcomes) expect(PROBE_STATUSES).toContain(o.status);
-  });
-
-  it('the device’s own address: the advertised web port is read', async () => {
-    trap.advertise(DEVICE);
-    const { hosts } = await sweepDevice();
-    const http = hosts[0]?.exchanges.filter((ex) => ex.protocol === 'http') ?? [];
-    // The banner probe on the swept port, and the follow-up on the advertised one.
-    expect(http.length).toBeGreaterThanOrEqual(2);
-    expect(trap.outsideCount()).toBe(0);
-  });
+  advertisedWebScopeTests(trap, 'dhip-unicast', 'dhip');
 });

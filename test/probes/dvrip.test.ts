@@ -22,6 +22,7 @@ import { dvripIp, observeDvrip, parseDvripDiscovery } from '../../src/probes/dvr
 import { dvripDiscoveryProbe } from '../../src/probes/dvrip/probe.ts';
 import { HOST_PROBES, MULTICAST_DISCOVERY } from '../../src/probes/index.ts';
 import { faultMatrix, udpRepliesTo } from '../helpers/fault-matrix.ts';
+import { anyBytes, expectBoundedObservations, hostileInputs } from '../helpers/hostile-input.ts';
 import { tokenSoup, useFaultLab } from '../helpers/probe-lab.ts';
 
 /**
@@ -187,37 +188,26 @@ describe('parseDvripDiscovery on hostile input (property)', () => {
     { stringLength: 200, parts: 100 },
   );
 
-  function check(b: Buffer) {
-    const obs = observeDvrip(exchangeOf(b, '127.78.12.98'));
-    expect(obs.length).toBeLessThanOrEqual(10);
-    for (const o of obs) {
-      expect(isField(o.field), o.field).toBe(true);
-      expect(o.value.length).toBeLessThanOrEqual(256);
-    }
-  }
+  const check = (b: Buffer) =>
+    expectBoundedObservations(observeDvrip(exchangeOf(b, '127.78.12.98')), { count: 10, length: 256 });
 
-  it('never throws on arbitrary bytes', () => {
-    fc.assert(
-      fc.property(fc.uint8Array({ maxLength: 3000 }), (b) => check(Buffer.from(b))),
-      { numRuns: 300 },
-    );
-  });
-  it('never throws on framed JSON-ish bodies', () => {
-    fc.assert(
-      fc.property(jsonish, (s) => check(framed(`{"NetWork.NetCommon":{${s}}}`, ''))),
-      { numRuns: 400 },
-    );
-  });
-  it('never throws on framed arbitrary bodies with any body length', () => {
-    fc.assert(
-      fc.property(fc.uint8Array({ maxLength: 2000 }), fc.nat(), (body, len) => {
+  hostileInputs(check, [
+    { name: 'never throws on arbitrary bytes', input: anyBytes(3000), runs: 300 },
+    {
+      name: 'never throws on framed JSON-ish bodies',
+      input: jsonish.map((s) => framed(`{"NetWork.NetCommon":{${s}}}`, '')),
+      runs: 400,
+    },
+    {
+      name: 'never throws on framed arbitrary bodies with any body length',
+      input: fc.tuple(fc.uint8Array({ maxLength: 2000 }), fc.nat()).map(([body, len]) => {
         const b = frameDvrip(Buffer.from(body));
         b.writeUInt32LE(len >>> 0, 16);
-        check(b);
+        return b;
       }),
-      { numRuns: 300 },
-    );
-  });
+      runs: 300,
+    },
+  ]);
 });
 
 // ---------------------------------------------------------------------------------------------

@@ -29,6 +29,7 @@ import { buildInquiry, inquiryUuid, SADP_GROUP, SADP_PORT } from '../../src/prob
 import { advertisedHttpUrl, observeSadp, parseSadp, sadpBool } from '../../src/probes/sadp/parse.ts';
 import { sadpUnicastProbe } from '../../src/probes/sadp/probe.ts';
 import { faultMatrix, udpRepliesTo } from '../helpers/fault-matrix.ts';
+import { anyBytes, expectBoundedObservations, hostileInputs } from '../helpers/hostile-input.ts';
 import { persona, probeContext, sweepTargets, tokenSoup, useFaultLab } from '../helpers/probe-lab.ts';
 
 const HOST = '127.78.10.99';
@@ -336,13 +337,7 @@ const xmlish = tokenSoup(TOKENS, { stringLength: 300, parts: 120 });
 
 function checkBounded(input: string | Buffer): void {
   const ex = exchangeOf(input, '127.78.10.98');
-  const obs = observeSadp(ex);
-  expect(obs.length).toBeLessThanOrEqual(14);
-  for (const o of obs) {
-    expect(isField(o.field), o.field).toBe(true);
-    expect(o.value.length).toBeLessThanOrEqual(256);
-    expect(o.host).toBe('127.78.10.98');
-  }
+  expectBoundedObservations(observeSadp(ex), { count: 14, length: 256, host: '127.78.10.98' });
   const text = typeof input === 'string' ? input : input.toString('utf8');
   for (const f of sadpDiscovery.followUps?.(ex) ?? []) {
     expect(f.probe).toBe('http');
@@ -352,24 +347,11 @@ function checkBounded(input: string | Buffer): void {
 }
 
 describe('parseSadp / observeSadp on hostile input (property)', () => {
-  it('never throws on arbitrary strings', () => {
-    fc.assert(
-      fc.property(fc.string({ maxLength: 3000 }), (s) => checkBounded(s)),
-      { numRuns: 300 },
-    );
-  });
-  it('never throws on arbitrary bytes', () => {
-    fc.assert(
-      fc.property(fc.uint8Array({ maxLength: 3000 }), (b) => checkBounded(Buffer.from(b))),
-      { numRuns: 200 },
-    );
-  });
-  it('never throws on XML-ish fragments', () => {
-    fc.assert(
-      fc.property(xmlish, (s) => checkBounded(s)),
-      { numRuns: 500 },
-    );
-  });
+  hostileInputs<string | Buffer>(checkBounded, [
+    { name: 'never throws on arbitrary strings', input: fc.string({ maxLength: 3000 }), runs: 300 },
+    { name: 'never throws on arbitrary bytes', input: anyBytes(3000), runs: 200 },
+    { name: 'never throws on XML-ish fragments', input: xmlish, runs: 500 },
+  ]);
 });
 
 // ---------------------------------------------------------------------------------------------
