@@ -4,7 +4,7 @@ import { createServer as createNetServer, type Server, type Socket } from 'node:
 import { join } from 'node:path';
 import { createServer as createTlsServer } from 'node:tls';
 import type { HttpFault, HttpService, Persona, UsernameTokenRoute } from './persona.ts';
-import { GARBAGE, listen, pumpOversize, startTcpResponder } from './tcp-responder.ts';
+import { GARBAGE, listen, pumpOversize } from './tcp-responder.ts';
 import { renderHttpResponse } from './template.ts';
 import { labCertificate } from './tls.ts';
 
@@ -186,12 +186,4 @@ export async function startHttpResponder(opts: HttpResponderOptions): Promise<Se
     : createNetServer(handler);
   server.on('tlsClientError', () => {});
   return listen(server, opts.host, opts.port);
-}
-
-/** A port that accepts and says nothing (an SDK port that waits for the client). */
-export function startSilentPort(host: string, port: number): Promise<Server> {
-  return startTcpResponder(host, port, (socket) => {
-    socket.setTimeout(10_000);
-    socket.resume();
-  });
 }

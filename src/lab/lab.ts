@@ -5,7 +5,8 @@ import { PACKAGE_ROOT } from '../core/paths.ts';
 import { DEFAULT_PORTS, formatPorts } from '../engine/ports.ts';
 import { createTopology, netnsAvailable, type Topology } from './netns.ts';
 import type { Persona } from './persona.ts';
-import { type LabMode, labPort, type PersonaServices, startPersona } from './services.ts';
+import { type LabMode, labPort } from './ports.ts';
+import { type PersonaServices, startPersona } from './services.ts';
 
 export interface LabPersona {
   persona: Persona;

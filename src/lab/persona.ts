@@ -67,19 +67,25 @@ export interface Persona {
     wsd?: { probeMatch: string; types?: ('nvt' | 'device')[] };
     tcp?: number[];
   };
-  /** Faults by protocol: http and wsd here, others read by their responders (src/lab/responders). */
+  /** Faults by protocol (`faults.<protocol>`), each read by its responder (src/lab/responders). */
   faults?: { http?: HttpFault; wsd?: WsdFault } & Record<string, string | undefined>;
   /** The persona's folder, for response files. */
   dir: string;
 }
 
+/** persona.yaml as written: the Persona without the folder it was read from. */
+export type PersonaFile = Omit<Persona, 'dir'>;
+
 export const DEVICES_DIR = join(FIXTURES_DIR, 'devices');
-const schema = JSON.parse(readFileSync(join(FIXTURES_DIR, 'persona.schema.json'), 'utf8')) as object;
+export const PERSONA_FILE = 'persona.yaml';
+export const PERSONA_SCHEMA = JSON.parse(
+  readFileSync(join(FIXTURES_DIR, 'persona.schema.json'), 'utf8'),
+) as object;
 
 export function loadPersona(dir: string): Persona {
-  const file = readYamlFile(join(dir, 'persona.yaml'), 'LAB');
-  validateYaml(file, schema, 'LAB');
-  const p = { ...(file.data as Omit<Persona, 'dir'>), dir };
+  const file = readYamlFile(join(dir, PERSONA_FILE), 'LAB');
+  validateYaml(file, PERSONA_SCHEMA, 'LAB');
+  const p = { ...(file.data as PersonaFile), dir };
   const files = [
     ...(p.services.http ?? []).flatMap((h) => [
       h.default,
@@ -94,7 +100,7 @@ export function loadPersona(dir: string): Persona {
   ].filter((f): f is string => typeof f === 'string');
   for (const f of files) {
     if (!existsSync(join(dir, f))) {
-      throw new CamsweepError('LAB', `${join(dir, 'persona.yaml')}: response file "${f}" does not exist`);
+      throw new CamsweepError('LAB', `${join(dir, PERSONA_FILE)}: response file "${f}" does not exist`);
     }
   }
   return p;
@@ -102,7 +108,7 @@ export function loadPersona(dir: string): Persona {
 
 export function listPersonas(root = DEVICES_DIR): Persona[] {
   return readdirSync(root, { withFileTypes: true })
-    .filter((e) => e.isDirectory() && existsSync(join(root, e.name, 'persona.yaml')))
+    .filter((e) => e.isDirectory() && existsSync(join(root, e.name, PERSONA_FILE)))
     .map((e) => loadPersona(join(root, e.name)))
     .sort((a, b) => a.id.localeCompare(b.id));
 }

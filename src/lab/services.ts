@@ -1,17 +1,10 @@
-import type { Socket as UdpSocket } from 'node:dgram';
 import { existsSync } from 'node:fs';
-import type { Server } from 'node:net';
 import { join } from 'node:path';
 import { readYamlFile, validateYaml } from '../core/yaml-file.ts';
-import { DEFAULT_PORTS } from '../engine/ports.ts';
-import { startHttpResponder, startSilentPort } from './http-responder.ts';
-import type { Persona } from './persona.ts';
-import { type LabMode, labPort } from './ports.ts';
+import { PERSONA_FILE, type Persona } from './persona.ts';
+import { labPort } from './ports.ts';
 import { RESPONDERS } from './responders/index.ts';
-import type { RunningResponder } from './responders/types.ts';
-import { startWsdResponder } from './wsd-responder.ts';
-
-export { type LabMode, labPort } from './ports.ts';
+import type { Responder, RunningResponder, ServeOptions } from './responders/types.ts';
 
 export interface PersonaServices {
   persona: Persona;
@@ -21,100 +14,53 @@ export interface PersonaServices {
   close(): Promise<void>;
 }
 
-export interface ServeOptions {
-  mode: LabMode;
-  wsdPort: number;
-  hostileXaddr?: string;
-  wrongSource?: string;
+/**
+ * A responder's config, undefined when the persona folder lacks its file. persona.yaml's is the
+ * persona itself, loaded and validated already (tests build some personas in code, with no file).
+ */
+function configOf(r: Responder, persona: Persona): unknown {
+  if (r.file === PERSONA_FILE) return persona;
+  const path = join(persona.dir, r.file);
+  if (!existsSync(path)) return undefined;
+  const file = readYamlFile(path, 'LAB');
+  validateYaml(file, r.schema, 'LAB');
+  return file.data;
 }
 
+/** Starts every responder whose config file the persona folder holds (src/lab/responders). */
 export async function startPersona(
   persona: Persona,
   address: string,
   opts: ServeOptions,
 ): Promise<PersonaServices> {
-  const servers: Server[] = [];
-  const sockets: UdpSocket[] = [];
-  const used = new Set<number>();
   const http = persona.services.http ?? [];
   const firstHttp = http.find((h) => !h.tls) ?? http[0];
-  const httpPort = firstHttp ? labPort(firstHttp.port, opts.mode) : labPort(80, opts.mode);
-  const extra: RunningResponder[] = [];
-  const closeAll = async () => {
-    await Promise.all(extra.map((r) => r.close()));
-    await Promise.all(servers.map((s) => new Promise<void>((r) => s.close(() => r()))));
-    for (const s of sockets) {
-      try {
-        s.close();
-      } catch {
-        // already closed
-      }
-    }
+  const httpPort = labPort(firstHttp?.port ?? 80, opts.mode);
+  const running: RunningResponder[] = [];
+  const taken = new Set<number>();
+  const close = async () => {
+    await Promise.all(running.map((r) => r.close()));
   };
   try {
-    for (const service of http) {
-      const port = labPort(service.port, opts.mode);
-      used.add(port);
-      servers.push(
-        await startHttpResponder({
-          persona,
-          service,
-          host: address,
-          port,
-          httpPort,
-          ...(persona.faults?.http ? { fault: persona.faults.http } : {}),
-        }),
-      );
-    }
-    for (const p of persona.services.tcp ?? []) {
-      const port = labPort(p, opts.mode);
-      if (used.has(port)) continue;
-      used.add(port);
-      servers.push(await startSilentPort(address, port));
-    }
-    // An answer-everything host: the same HTTP answer on every camera port the scanner knows.
-    const anyPort = http.find((h) => h.anyPort);
-    if (anyPort) {
-      for (const d of DEFAULT_PORTS) {
-        const port = labPort(d.port, opts.mode);
-        if (used.has(port)) continue;
-        used.add(port);
-        servers.push(await startHttpResponder({ persona, service: anyPort, host: address, port, httpPort }));
-      }
-    }
-    sockets.push(
-      ...(await startWsdResponder({
-        persona,
-        host: address,
-        port: opts.wsdPort,
-        httpPort,
-        multicast: opts.mode === 'netns',
-        ...(persona.faults?.wsd ? { fault: persona.faults.wsd } : {}),
-        ...(opts.hostileXaddr ? { hostileXaddr: opts.hostileXaddr } : {}),
-        ...(opts.wrongSource ? { wrongSource: opts.wrongSource } : {}),
-      })),
-    );
-    // Protocol responders, each started by its config file in the persona folder.
     for (const r of RESPONDERS) {
-      const path = join(persona.dir, r.file);
-      if (!existsSync(path)) continue;
-      const file = readYamlFile(path, 'LAB');
-      validateYaml(file, r.schema, 'LAB');
+      const config = configOf(r, persona);
+      if (config === undefined) continue;
       const fault = persona.faults?.[r.protocol];
-      const running = await r.start(file.data, {
+      const started = await r.start(config, {
+        ...opts,
         persona,
         host: address,
-        mode: opts.mode,
         httpPort,
         multicast: opts.mode === 'netns',
+        takenPorts: taken,
         ...(fault ? { fault } : {}),
       });
-      extra.push(running);
-      for (const p of running.tcpPorts ?? []) used.add(p);
+      running.push(started);
+      for (const p of started.tcpPorts ?? []) taken.add(p);
     }
   } catch (err) {
-    await closeAll();
+    await close();
     throw err;
   }
-  return { persona, address, tcpPorts: [...used].sort((a, b) => a - b), close: closeAll };
+  return { persona, address, tcpPorts: [...taken].sort((a, b) => a - b), close };
 }

@@ -1,4 +1,5 @@
 import { createServer, type Server, type Socket } from 'node:net';
+import type { RunningResponder } from './responders/types.ts';
 
 /** A TCP listener for a lab persona; the handler owns the socket (greeting, replies, faults). */
 export async function startTcpResponder(
@@ -30,6 +31,27 @@ export async function listen<
 
 export function closeServer(server: Server): Promise<void> {
   return new Promise((resolve) => server.close(() => resolve()));
+}
+
+/**
+ * One server per port, started in order, as one running responder. If one cannot start, those
+ * already listening are closed before the error goes on, so a failed persona leaves no port open.
+ */
+export async function startServers(
+  ports: readonly number[],
+  start: (port: number, index: number) => Promise<Server>,
+): Promise<RunningResponder> {
+  const servers: Server[] = [];
+  const close = async () => {
+    await Promise.all(servers.map(closeServer));
+  };
+  try {
+    for (const [i, port] of ports.entries()) servers.push(await start(port, i));
+  } catch (err) {
+    await close();
+    throw err;
+  }
+  return { tcpPorts: [...ports], close };
 }
 
 /** Faults writeTcpAnswer knows (persona.yaml `faults.<protocol>`). */

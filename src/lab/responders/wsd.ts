@@ -1,24 +1,20 @@
+/**
+ * Lab responder for WS-Discovery (UDP 3702), from persona.yaml `services.wsd`: answers Probes for
+ * a type the persona offers with its ProbeMatches, RelatesTo set to the Probe's MessageID.
+ * Loopback: on the persona's address; netns: on the wildcard, joined to 239.255.255.250 and
+ * (IPv6) ff02::c. Faults (`faults.wsd`): duplicate, entity-bomb, deep-nesting, wrong-source
+ * (answers from ServeOptions.wrongSource), garbage, hostile-xaddr (XAddrs replaced by
+ * ServeOptions.hostileXaddr).
+ */
+
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { WSD_GROUP_V4, WSD_GROUP_V6 } from '../probes/wsd/message.ts';
-import type { Persona, WsdFault } from './persona.ts';
-import { renderTemplate } from './template.ts';
-import { sendAnswer, startUdpResponder, startUdpResponderV6 } from './udp-responder.ts';
-
-export interface WsdResponderOptions {
-  persona: Persona;
-  host: string;
-  port: number;
-  httpPort: number;
-  /** netns mode: also join the WS-Discovery group on the persona's address. */
-  multicast: boolean;
-  fault?: WsdFault;
-  /** For the hostile-xaddr fault: where the persona claims its device service is. */
-  hostileXaddr?: string;
-  /** For the wrong-source fault: another local address to answer from. */
-  wrongSource?: string;
-}
+import { WSD_GROUP_V4, WSD_GROUP_V6 } from '../../probes/wsd/message.ts';
+import { PERSONA_FILE, PERSONA_SCHEMA, type PersonaFile, type WsdFault } from '../persona.ts';
+import { renderTemplate } from '../template.ts';
+import { closeUdp, sendAnswer, startUdpResponder, startUdpResponderV6 } from '../udp-responder.ts';
+import type { Responder, ResponderContext } from './types.ts';
 
 /** Which ONVIF type a Probe asks for; an untyped Probe matches everything. */
 export function requestedTypes(xml: string): { nvt: boolean; device: boolean } {
@@ -48,43 +44,57 @@ function hostileBody(fault: WsdFault, normal: string): Buffer {
   }
 }
 
-/** Answers WS-Discovery Probes with the persona's ProbeMatches, RelatesTo set to the Probe's MessageID. */
-export async function startWsdResponder(opts: WsdResponderOptions): Promise<Socket[]> {
-  const wsd = opts.persona.services.wsd;
-  if (!wsd) return [];
-  const template = readFileSync(join(opts.persona.dir, wsd.probeMatch), 'utf8');
-  const offers = new Set(wsd.types ?? ['nvt', 'device']);
-  let alt: Socket | undefined;
-  if (opts.fault === 'wrong-source' && opts.wrongSource) {
-    alt = createSocket('udp4');
-    await new Promise<void>((resolve) => alt?.bind(0, opts.wrongSource, resolve));
-  }
-  const onMessage = (msg: Buffer, rinfo: RemoteInfo, reply: (bytes: Buffer | string) => void) => {
-    const xml = msg.toString('utf8');
-    const messageId = /<(?:[\w-]+:)?MessageID\b[^>]*>([^<]+)</.exec(xml)?.[1]?.trim();
-    if (!messageId || !/discovery\/Probe</.test(xml)) return;
-    const asked = requestedTypes(xml);
-    if (!((asked.nvt && offers.has('nvt')) || (asked.device && offers.has('device')))) return;
-    let text = renderTemplate(template, {
-      host: opts.host,
-      httpPort: opts.httpPort,
-      relatesTo: messageId,
-      ...(opts.persona.mac ? { mac: opts.persona.mac } : {}),
-    });
-    if (opts.fault === 'hostile-xaddr' && opts.hostileXaddr) {
-      text = text.replace(/(<(?:[\w-]+:)?XAddrs>)[^<]*(<)/, `$1${opts.hostileXaddr}$2`);
-    }
-    const body = opts.fault ? hostileBody(opts.fault, text) : Buffer.from(text);
-    const send =
-      opts.fault === 'wrong-source' && alt
-        ? (bytes: Buffer | string) => alt?.send(bytes, rinfo.port, rinfo.address, () => {})
-        : reply;
-    // Real devices wait a random 0–500 ms (APP_MAX_DELAY) before answering; a little jitter keeps us honest.
-    const delay = opts.multicast ? Math.floor(Math.random() * 200) : 0;
-    setTimeout(() => sendAnswer(send, body, opts.fault), delay);
-  };
-  const listen = { host: opts.host, port: opts.port, multicast: opts.multicast, onMessage };
-  const socket = await startUdpResponder({ ...listen, group: WSD_GROUP_V4 });
-  const v6 = await startUdpResponderV6({ ...listen, group: WSD_GROUP_V6 });
-  return [socket, ...(v6 ? [v6] : []), ...(alt ? [alt] : [])];
+/** For the wrong-source fault: a socket on ServeOptions.wrongSource to answer from. */
+async function wrongSourceAt(ctx: ResponderContext): Promise<Socket | undefined> {
+  if (ctx.fault !== 'wrong-source' || !ctx.wrongSource) return undefined;
+  const alt = createSocket('udp4');
+  await new Promise<void>((resolve) => alt.bind(0, ctx.wrongSource, resolve));
+  return alt;
 }
+
+export const wsdResponder: Responder = {
+  protocol: 'wsd',
+  file: PERSONA_FILE,
+  schema: PERSONA_SCHEMA,
+  protocols: (config) => ((config as PersonaFile).services.wsd ? ['wsd'] : []),
+  async start(config, ctx) {
+    const wsd = (config as PersonaFile).services.wsd;
+    if (!wsd) return { close: async () => {} };
+    const template = readFileSync(join(ctx.persona.dir, wsd.probeMatch), 'utf8');
+    const offers = new Set(wsd.types ?? ['nvt', 'device']);
+    const fault = ctx.fault as WsdFault | undefined;
+    const alt = await wrongSourceAt(ctx);
+    const onMessage = (msg: Buffer, rinfo: RemoteInfo, reply: (bytes: Buffer | string) => void) => {
+      const xml = msg.toString('utf8');
+      const messageId = /<(?:[\w-]+:)?MessageID\b[^>]*>([^<]+)</.exec(xml)?.[1]?.trim();
+      if (!messageId || !/discovery\/Probe</.test(xml)) return;
+      const asked = requestedTypes(xml);
+      if (!((asked.nvt && offers.has('nvt')) || (asked.device && offers.has('device')))) return;
+      let text = renderTemplate(template, {
+        host: ctx.host,
+        httpPort: ctx.httpPort,
+        relatesTo: messageId,
+        ...(ctx.persona.mac ? { mac: ctx.persona.mac } : {}),
+      });
+      if (fault === 'hostile-xaddr' && ctx.hostileXaddr) {
+        text = text.replace(/(<(?:[\w-]+:)?XAddrs>)[^<]*(<)/, `$1${ctx.hostileXaddr}$2`);
+      }
+      const body = fault ? hostileBody(fault, text) : Buffer.from(text);
+      const send = alt
+        ? (bytes: Buffer | string) => alt.send(bytes, rinfo.port, rinfo.address, () => {})
+        : reply;
+      // Real devices wait a random 0–500 ms (APP_MAX_DELAY) before answering; a little jitter keeps us honest.
+      const delay = ctx.multicast ? Math.floor(Math.random() * 200) : 0;
+      setTimeout(() => sendAnswer(send, body, fault), delay);
+    };
+    const listen = { host: ctx.host, port: ctx.wsdPort, multicast: ctx.multicast, onMessage };
+    const sockets = [await startUdpResponder({ ...listen, group: WSD_GROUP_V4 })];
+    const v6 = await startUdpResponderV6({ ...listen, group: WSD_GROUP_V6 });
+    sockets.push(...(v6 ? [v6] : []), ...(alt ? [alt] : []));
+    return {
+      close: async () => {
+        await Promise.all(sockets.map(closeUdp));
+      },
+    };
+  },
+};
