@@ -7,7 +7,16 @@
 import { createSocket } from 'node:dgram';
 import { expect, it } from 'vitest';
 import type { ProbeStatus } from '../../src/core/status.ts';
-import type { ProbeRun, RunOverrides } from './probe-lab.ts';
+import type { Persona } from '../../src/lab/persona.ts';
+import type { LineupEntry, ProbeRun, RunOverrides } from './probe-lab.ts';
+
+/** Lab lineup entries for `faults`, each keyed by its fault's name and played by `persona`. */
+export function faultLineup<F extends string>(
+  persona: string | Persona,
+  faults: readonly F[],
+): LineupEntry<F>[] {
+  return faults.map((fault) => ({ key: fault, persona, fault }));
+}
 
 /** An exact count, or a bound where a fault makes the exact number timing-dependent. */
 export type Count = number | { atMost: number } | { atLeast: number };

@@ -32,7 +32,7 @@ import { dahuaLegacyProbe } from '../../src/probes/dahua-legacy/probe.ts';
 import { HOST_PROBES, MULTICAST_DISCOVERY } from '../../src/probes/index.ts';
 import { DEFAULT_SETTINGS } from '../../src/probes/settings.ts';
 import { advertisedWebScopeTests, useAdvertisedWebTrap } from '../helpers/advertised-web.ts';
-import { faultMatrix, udpRepliesTo } from '../helpers/fault-matrix.ts';
+import { faultLineup, faultMatrix, udpRepliesTo } from '../helpers/fault-matrix.ts';
 import { anyBytes, expectBoundedObservations, hostileInputs } from '../helpers/hostile-input.ts';
 import { persona, type Runner, sweepTargets, useFaultLab } from '../helpers/probe-lab.ts';
 
@@ -293,10 +293,7 @@ describe('dahua-legacy-discovery against the loopback lab (the persona reply is 
     base: '127.78.61.10',
     protocol: 'dahua-legacy',
     scope: ['127.78.61.0/24'],
-    lineup: [
-      { key: 'normal', persona: 'dahua-ipc-hdw1025c' },
-      ...FAULTS.map((f) => ({ key: f, persona: 'dahua-ipc-hdw1025c', fault: f })),
-    ],
+    lineup: [{ key: 'normal', persona: 'dahua-ipc-hdw1025c' }, ...faultLineup('dahua-ipc-hdw1025c', FAULTS)],
   });
   const { at } = lab;
   const run = lab.runner(dahuaLegacyProbe, { timeoutMs: 4000, windowMs: 300 });

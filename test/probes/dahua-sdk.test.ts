@@ -18,6 +18,7 @@ import { frameRealmReply, REALM_REQUEST } from '../../src/probes/dahua-sdk/messa
 import { observeSdk, parseRealmReply } from '../../src/probes/dahua-sdk/parse.ts';
 import { dahuaSdkRealmProbe } from '../../src/probes/dahua-sdk/probe.ts';
 import { SERVICE_PROBES } from '../../src/probes/index.ts';
+import { faultLineup, faultMatrix } from '../helpers/fault-matrix.ts';
 import { persona, probeContext, useFaultLab } from '../helpers/probe-lab.ts';
 
 /** Reply body of a live device (Go test "Real capture from a live device", public code search id 54841098109). */
@@ -119,7 +120,7 @@ describe('dahua-sdk-realm against the loopback lab', () => {
     lineup: [
       { key: 'dahua', persona: dahua },
       { key: 'amcrest', persona: 'amcrest-ip2m-841b' },
-      ...faults.map((f) => ({ key: f, persona: dahua, fault: f })),
+      ...faultLineup(dahua, faults),
     ],
   });
   const run = lab.runner(dahuaSdkRealmProbe, {
@@ -149,40 +150,44 @@ describe('dahua-sdk-realm against the loopback lab', () => {
     }
   });
 
-  it('hang: connection-timeout at the deadline, never a hang', async () => {
-    const { outcome } = await run('hang', { timeoutMs: 1500 });
-    expect(outcome.status).toBe('connection-timeout');
-  });
-
-  it('reset: connection-reset', async () => {
-    expect((await run('reset')).outcome.status).toBe('connection-reset');
-  });
-
-  it('split writes (header, then the lines 150 ms later): the realm', async () => {
-    const { outcome, exchanges } = await run('split');
-    expect(outcome.status).toBe('success');
-    expect(realms(exchanges)).toEqual(['Login to 2J0101FPAA9F3E2']);
-  });
-
-  it('garbage: protocol-mismatch, no realm', async () => {
-    const { outcome, exchanges } = await run('garbage');
-    expect(outcome.status).toBe('protocol-mismatch');
-    expect(realms(exchanges)).toEqual([]);
-  });
-
-  it('oversize (1 MB after the header): at most 2 KiB kept, no realm', async () => {
-    const { outcome, exchanges } = await run('oversize');
-    expect(outcome.status).toBe('protocol-error');
-    const ex = exchanges[0];
-    expect(ex).toBeDefined();
-    if (ex) expect(responseBytes(ex).length).toBeLessThanOrEqual(2048);
-  });
-
-  it('duplicate reply: one realm', async () => {
-    const { outcome, exchanges } = await run('duplicate');
-    expect(outcome.status).toBe('success');
-    expect(realms(exchanges)).toEqual(['Login to 2J0101FPAA9F3E2']);
-  });
+  const DAHUA_REALM = ['Login to 2J0101FPAA9F3E2'];
+  faultMatrix(run, [
+    {
+      name: 'hang: connection-timeout at the deadline, never a hang',
+      keys: 'hang',
+      overrides: { timeoutMs: 1500 },
+      status: 'connection-timeout',
+    },
+    { name: 'reset: connection-reset', keys: 'reset', status: 'connection-reset' },
+    {
+      name: 'split writes (header, then the lines 150 ms later): the realm',
+      keys: 'split',
+      status: 'success',
+      check: ({ exchanges }) => expect(realms(exchanges)).toEqual(DAHUA_REALM),
+    },
+    {
+      name: 'garbage: protocol-mismatch, no realm',
+      keys: 'garbage',
+      status: 'protocol-mismatch',
+      check: ({ exchanges }) => expect(realms(exchanges)).toEqual([]),
+    },
+    {
+      name: 'oversize (1 MB after the header): at most 2 KiB kept, no realm',
+      keys: 'oversize',
+      status: 'protocol-error',
+      check: ({ exchanges }) => {
+        const ex = exchanges[0];
+        expect(ex).toBeDefined();
+        if (ex) expect(responseBytes(ex).length).toBeLessThanOrEqual(2048);
+      },
+    },
+    {
+      name: 'duplicate reply: one realm',
+      keys: 'duplicate',
+      status: 'success',
+      check: ({ exchanges }) => expect(realms(exchanges)).toEqual(DAHUA_REALM),
+    },
+  ]);
 });
 
 describe('what a device sees', () => {

@@ -17,7 +17,7 @@ import { buildSearch, DHIP_SEARCH_BODY, frameDhip } from '../../src/probes/dhip/
 import { observeDhip, parseDhip } from '../../src/probes/dhip/parse.ts';
 import { dhipUnicastProbe } from '../../src/probes/dhip/probe.ts';
 import { advertisedWebScopeTests, useAdvertisedWebTrap } from '../helpers/advertised-web.ts';
-import { faultMatrix } from '../helpers/fault-matrix.ts';
+import { faultLineup, faultMatrix } from '../helpers/fault-matrix.ts';
 import { persona, probeContext, useFaultLab } from '../helpers/probe-lab.ts';
 
 /** A real reply (IPC-HDW5421S, 2020 UDP amplification write-up, public code search id 1180738884). */
@@ -249,7 +249,7 @@ describe('dhip-unicast against the loopback lab', () => {
     lineup: [
       { key: 'dahua', persona: dahua },
       { key: 'amcrest', persona: 'amcrest-ip2m-841b' },
-      ...faults.map((f) => ({ key: f, persona: dahua, fault: f })),
+      ...faultLineup(dahua, faults),
     ],
   });
   const { at } = lab;

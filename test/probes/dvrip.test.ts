@@ -21,7 +21,7 @@ import { buildDiscoveryRequest, isDiscoveryRequest } from '../../src/probes/dvri
 import { dvripIp, observeDvrip, parseDvripDiscovery } from '../../src/probes/dvrip/parse.ts';
 import { dvripDiscoveryProbe } from '../../src/probes/dvrip/probe.ts';
 import { HOST_PROBES, MULTICAST_DISCOVERY } from '../../src/probes/index.ts';
-import { faultMatrix, udpRepliesTo } from '../helpers/fault-matrix.ts';
+import { faultLineup, faultMatrix, udpRepliesTo } from '../helpers/fault-matrix.ts';
 import { anyBytes, expectBoundedObservations, hostileInputs } from '../helpers/hostile-input.ts';
 import { tokenSoup, useFaultLab } from '../helpers/probe-lab.ts';
 
@@ -270,7 +270,7 @@ describe('dvripDiscoveryProbe against the loopback lab', () => {
     base: BASE,
     protocol: 'dvrip',
     scope: ['127.78.12.0/24'],
-    lineup: () => [{ key: 'normal', persona: xm }, ...FAULTS.map((f) => ({ key: f, persona: xm, fault: f }))],
+    lineup: () => [{ key: 'normal', persona: xm }, ...faultLineup(xm, FAULTS)],
   });
   const { at } = lab;
   const probe = lab.runner(dvripDiscoveryProbe, { observe: observeDvrip, timeoutMs: 8000, windowMs: 400 });

@@ -14,6 +14,7 @@ import { renderHttpResponse } from '../../src/lab/template.ts';
 import { observeHttp } from '../../src/probes/http/observe.ts';
 import { parseResponse } from '../../src/probes/http/parse.ts';
 import { httpProbe } from '../../src/probes/http/probe.ts';
+import { faultLineup, faultMatrix } from '../helpers/fault-matrix.ts';
 import { probeContext, useFaultLab } from '../helpers/probe-lab.ts';
 
 const BASE = '127.78.2.10';
@@ -94,7 +95,7 @@ describe('httpProbe against the loopback lab', () => {
     protocol: 'http',
     lineup: () => [
       { key: 'hikvision', persona: HIK },
-      ...faults.map((f) => ({ key: f, persona: HIK, fault: f })),
+      ...faultLineup(HIK, faults),
       {
         key: 'redirect-out',
         persona: syntheticPersona(tmp, 'lab-redirect-out', [{ path: '/', response: 'redirect-out.txt' }]),
@@ -116,12 +117,19 @@ describe('httpProbe against the loopback lab', () => {
   const run = lab.runner(httpProbe, { timeoutMs: 5000, windowMs: 300, port: PORT, service: 'http' });
 
   async function probe(key: string, timeoutMs = 5000, port = PORT) {
-    const { host, outcome, exchanges } = await run(key, { timeoutMs, port });
-    expect(outcome).toMatchObject({ probe: 'http-banner', host, port });
+    const r = await run(key, { timeoutMs, port });
+    expect(r.outcome).toMatchObject({ probe: 'http-banner', host: r.host, port });
     // The extras after the root page (favicon, vendor paths: test/probes/http-extras.test.ts) are
     // kept apart; these tests are about the root page and its redirects.
     const extra = (ex: Exchange) => ex.probe === 'http-extras';
-    return { outcome, exchanges: exchanges.filter((ex) => !extra(ex)), extras: exchanges.filter(extra) };
+    return { ...r, exchanges: r.exchanges.filter((ex) => !extra(ex)), extras: r.exchanges.filter(extra) };
+  }
+
+  /** The root page's exchange, which these fault rows need to exist. */
+  function rootExchange(exchanges: Exchange[]): Exchange {
+    const [ex] = exchanges;
+    if (!ex) throw new Error('no exchange');
+    return ex;
   }
 
   function hikRoot(host: string): Buffer {
@@ -150,90 +158,112 @@ describe('httpProbe against the loopback lab', () => {
     );
   });
 
-  it('a port with nothing listening: connection-refused, nothing recorded', async () => {
-    const { outcome, exchanges } = await probe('hikvision', 5000, PORT + 1);
-    expect(outcome.status).toBe('connection-refused');
-    expect(exchanges).toEqual([]);
-  });
-
-  it('hang: connection-timeout at the deadline, nothing recorded', async () => {
-    const { outcome, exchanges } = await probe('hang', 1500);
-    expect(outcome.status).toBe('connection-timeout');
-    expect(exchanges).toEqual([]);
-  });
-
-  it('reset after 20 bytes: a status from the closed set, and never more than the device sent', async () => {
-    const { outcome, exchanges } = await probe('reset');
-    // Bytes that arrived before the reset are evidence (a status line); a reset before any byte is
-    // connection-reset. Either way nothing is invented.
-    expect(['connection-reset', 'success']).toContain(outcome.status);
-    const sent = hikRoot(at.reset ?? '').subarray(0, 20);
-    if (outcome.status === 'success') {
-      expect(exchanges).toHaveLength(1);
-      expect(responseBytes(exchanges[0] as Exchange).equals(sent)).toBe(true);
-    } else {
-      expect(exchanges).toEqual([]);
-    }
-  });
-
-  it('split into 7-byte writes: success with the full head and body', async () => {
-    const { outcome, exchanges } = await probe('split', 15_000);
-    expect(outcome.status).toBe('success');
-    const [ex] = exchanges;
-    if (!ex) throw new Error('no exchange');
-    expect(responseBytes(ex).equals(hikRoot(at.split ?? ''))).toBe(true);
-    const parsed = parseResponse(responseBytes(ex));
-    if (!parsed.ok) throw new Error(parsed.reason);
-    expect(parsed.response.headersComplete).toBe(true);
-    expect(parsed.response.header('server')).toBe('App-webs/');
-    expect(parsed.response.header('last-modified')).toBe('Thu, 01 Jan 1970 00:25:04 GMT');
-  });
-
-  it('garbage: protocol-mismatch, the bytes kept exactly (base64)', async () => {
-    const { outcome, exchanges } = await probe('garbage');
-    expect(outcome.status).toBe('protocol-mismatch');
-    const [ex] = exchanges;
-    if (!ex) throw new Error('no exchange');
-    expect(ex.encoding).toBe('base64');
-    expect([...responseBytes(ex)]).toEqual([0x00, 0xff, 0x13, 0x37, 0xde, 0xad, 0xbe, 0xef, 0x0a, 0x00]);
-  });
-
-  it('oversize (10 MB without a length): success, the recorded response stays under ~80 KiB', async () => {
-    const { outcome, exchanges } = await probe('oversize', 10_000);
-    expect(outcome.status).toBe('success');
-    expect(exchanges).toHaveLength(1);
-    const bytes = responseBytes(exchanges[0] as Exchange);
-    expect(bytes.length).toBeLessThanOrEqual(80 * 1024);
-    const parsed = parseResponse(bytes);
-    expect(parsed.ok && parsed.response.header('server')).toBe('lab-oversize');
-  });
-
-  it('drip (one byte a second): ends by the deadline as a timeout, with what arrived kept', async () => {
-    const { outcome, exchanges } = await probe('drip', 2500);
-    // A slow HTTP server is not "not HTTP": the deadline ended it.
-    expect(outcome.status).toBe('connection-timeout');
-    const sent = hikRoot(at.drip ?? '');
-    for (const ex of exchanges) {
-      const got = responseBytes(ex);
-      expect(got.length).toBeLessThan(sent.length);
-      expect(sent.subarray(0, got.length).equals(got)).toBe(true);
-    }
-  });
-
-  it('invalid UTF-8 after the body: success, the bytes round-trip exactly through the exchange', async () => {
-    const { outcome, exchanges } = await probe('invalid-utf8');
-    expect(outcome.status).toBe('success');
-    const [ex] = exchanges;
-    if (!ex) throw new Error('no exchange');
-    const head = hikRoot(at['invalid-utf8'] ?? '');
-    const sent = Buffer.concat([head, Buffer.from([0xc3, 0x28, 0xa0, 0xa1, 0xff])]);
-    const got = responseBytes(ex);
-    // The whole response made it, and what was kept is exactly what was sent.
-    expect(got.length).toBeGreaterThanOrEqual(head.length);
-    expect(sent.subarray(0, got.length).equals(got)).toBe(true);
-    if (got.length > head.length) expect(ex.encoding).toBe('base64');
-    expect(JSON.parse(JSON.stringify(ex)).response).toBe(ex.response);
-  });
+  faultMatrix(
+    (key, o = {}) => probe(key, o.timeoutMs, o.port),
+    [
+      {
+        name: 'a port with nothing listening: connection-refused, nothing recorded',
+        keys: 'hikvision',
+        overrides: { port: PORT + 1 },
+        status: 'connection-refused',
+        exchanges: 0,
+      },
+      {
+        name: 'hang: connection-timeout at the deadline, nothing recorded',
+        keys: 'hang',
+        overrides: { timeoutMs: 1500 },
+        status: 'connection-timeout',
+        exchanges: 0,
+      },
+      {
+        // Bytes that arrived before the reset are evidence (a status line); a reset before any byte is
+        // connection-reset. Either way nothing is invented.
+        name: 'reset after 20 bytes: a status from the closed set, and never more than the device sent',
+        keys: 'reset',
+        status: ['connection-reset', 'success'],
+        check: ({ outcome, exchanges }) => {
+          const sent = hikRoot(at.reset ?? '').subarray(0, 20);
+          if (outcome.status === 'success') {
+            expect(exchanges).toHaveLength(1);
+            expect(responseBytes(exchanges[0] as Exchange).equals(sent)).toBe(true);
+          } else {
+            expect(exchanges).toEqual([]);
+          }
+        },
+      },
+      {
+        name: 'split into 7-byte writes: success with the full head and body',
+        keys: 'split',
+        overrides: { timeoutMs: 15_000 },
+        status: 'success',
+        check: ({ exchanges }) => {
+          const ex = rootExchange(exchanges);
+          expect(responseBytes(ex).equals(hikRoot(at.split ?? ''))).toBe(true);
+          const parsed = parseResponse(responseBytes(ex));
+          if (!parsed.ok) throw new Error(parsed.reason);
+          expect(parsed.response.headersComplete).toBe(true);
+          expect(parsed.response.header('server')).toBe('App-webs/');
+          expect(parsed.response.header('last-modified')).toBe('Thu, 01 Jan 1970 00:25:04 GMT');
+        },
+      },
+      {
+        name: 'garbage: protocol-mismatch, the bytes kept exactly (base64)',
+        keys: 'garbage',
+        status: 'protocol-mismatch',
+        check: ({ exchanges }) => {
+          const ex = rootExchange(exchanges);
+          expect(ex.encoding).toBe('base64');
+          expect([...responseBytes(ex)]).toEqual([
+            0x00, 0xff, 0x13, 0x37, 0xde, 0xad, 0xbe, 0xef, 0x0a, 0x00,
+          ]);
+        },
+      },
+      {
+        name: 'oversize (10 MB without a length): success, the recorded response stays under ~80 KiB',
+        keys: 'oversize',
+        overrides: { timeoutMs: 10_000 },
+        status: 'success',
+        exchanges: 1,
+        check: ({ exchanges }) => {
+          const bytes = responseBytes(exchanges[0] as Exchange);
+          expect(bytes.length).toBeLessThanOrEqual(80 * 1024);
+          const parsed = parseResponse(bytes);
+          expect(parsed.ok && parsed.response.header('server')).toBe('lab-oversize');
+        },
+      },
+      {
+        // A slow HTTP server is not "not HTTP": the deadline ended it.
+        name: 'drip (one byte a second): ends by the deadline as a timeout, with what arrived kept',
+        keys: 'drip',
+        overrides: { timeoutMs: 2500 },
+        status: 'connection-timeout',
+        check: ({ exchanges }) => {
+          const sent = hikRoot(at.drip ?? '');
+          for (const ex of exchanges) {
+            const got = responseBytes(ex);
+            expect(got.length).toBeLessThan(sent.length);
+            expect(sent.subarray(0, got.length).equals(got)).toBe(true);
+          }
+        },
+      },
+      {
+        name: 'invalid UTF-8 after the body: success, the bytes round-trip exactly through the exchange',
+        keys: 'invalid-utf8',
+        status: 'success',
+        check: ({ exchanges }) => {
+          const ex = rootExchange(exchanges);
+          const head = hikRoot(at['invalid-utf8'] ?? '');
+          const sent = Buffer.concat([head, Buffer.from([0xc3, 0x28, 0xa0, 0xa1, 0xff])]);
+          const got = responseBytes(ex);
+          // The whole response made it, and what was kept is exactly what was sent.
+          expect(got.length).toBeGreaterThanOrEqual(head.length);
+          expect(sent.subarray(0, got.length).equals(got)).toBe(true);
+          if (got.length > head.length) expect(ex.encoding).toBe('base64');
+          expect(JSON.parse(JSON.stringify(ex)).response).toBe(ex.response);
+        },
+      },
+    ],
+  );
 
   it('a redirect to an out-of-scope host is not followed', async () => {
     const { outcome, exchanges } = await probe('redirect-out');

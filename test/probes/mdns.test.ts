@@ -13,7 +13,7 @@ import { mdnsDiscovery } from '../../src/probes/mdns/discovery.ts';
 import { buildPtrQuery, dnsPacket, SERVICE_TYPES } from '../../src/probes/mdns/message.ts';
 import { followUpQuestions, observeMdns, parseMdns } from '../../src/probes/mdns/parse.ts';
 import { mdnsExchange, mdnsUnicastProbe } from '../../src/probes/mdns/probe.ts';
-import { faultMatrix } from '../helpers/fault-matrix.ts';
+import { faultLineup, faultMatrix } from '../helpers/fault-matrix.ts';
 import { anyBytes, expectBoundedObservations, hostileInputs } from '../helpers/hostile-input.ts';
 import { useFaultLab } from '../helpers/probe-lab.ts';
 
@@ -274,14 +274,15 @@ describe('mdnsUnicastProbe against the loopback lab', () => {
     lineup: [
       { key: 'hikvision', persona: 'hikvision-ds-2cd2385g1' },
       { key: 'axis', persona: 'axis-m2036' },
-      { key: 'ptr-only', persona: 'axis-m2036', fault: 'ptr-only' },
-      { key: 'hang', persona: 'axis-m2036', fault: 'hang' },
-      { key: 'garbage', persona: 'axis-m2036', fault: 'garbage' },
-      { key: 'duplicate', persona: 'hikvision-ds-2cd2385g1', fault: 'duplicate' },
-      { key: 'flood', persona: 'hikvision-ds-2cd2385g1', fault: 'flood' },
-      { key: 'wrong-source', persona: 'axis-m2036', fault: 'wrong-source' },
-      { key: 'oversize', persona: 'axis-m2036', fault: 'oversize' },
-      { key: 'bad-pointer', persona: 'axis-m2036', fault: 'bad-pointer' },
+      ...faultLineup('axis-m2036', [
+        'ptr-only',
+        'hang',
+        'garbage',
+        'wrong-source',
+        'oversize',
+        'bad-pointer',
+      ]),
+      ...faultLineup('hikvision-ds-2cd2385g1', ['duplicate', 'flood']),
     ],
   });
   const { at } = lab;

@@ -15,7 +15,7 @@ import { observe } from '../../src/observations/observe.ts';
 import { buildDescribe, buildOptions } from '../../src/probes/rtsp/message.ts';
 import { observeRtsp } from '../../src/probes/rtsp/parse.ts';
 import { rtspProbe } from '../../src/probes/rtsp/probe.ts';
-import { faultMatrix } from '../helpers/fault-matrix.ts';
+import { faultLineup, faultMatrix } from '../helpers/fault-matrix.ts';
 import { useLocalServer } from '../helpers/local-server.ts';
 import { type ProbeRun, type RunOverrides, useFaultLab } from '../helpers/probe-lab.ts';
 
@@ -165,7 +165,7 @@ describe('rtspProbe against the loopback lab', () => {
       { key: 'dahua', persona: 'dahua-ipc-hdw1025c' },
       { key: 'amcrest', persona: 'amcrest-ip2m-841b' },
       { key: 'axis', persona: 'axis-m2036-le' },
-      ...faults.map((f) => ({ key: f, persona: 'hikvision-ds-2cd2385g1', fault: f })),
+      ...faultLineup('hikvision-ds-2cd2385g1', faults),
     ],
   });
   const probe = lab.runner(rtspProbe, { timeoutMs: 4000, windowMs: 300, port: RTSP_PORT, service: 'rtsp' });

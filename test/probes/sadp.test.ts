@@ -28,7 +28,7 @@ import { sadpDiscovery } from '../../src/probes/sadp/discovery.ts';
 import { buildInquiry, inquiryUuid, SADP_GROUP, SADP_PORT } from '../../src/probes/sadp/message.ts';
 import { advertisedHttpUrl, observeSadp, parseSadp, sadpBool } from '../../src/probes/sadp/parse.ts';
 import { sadpUnicastProbe } from '../../src/probes/sadp/probe.ts';
-import { faultMatrix, udpRepliesTo } from '../helpers/fault-matrix.ts';
+import { faultLineup, faultMatrix, udpRepliesTo } from '../helpers/fault-matrix.ts';
 import { anyBytes, expectBoundedObservations, hostileInputs } from '../helpers/hostile-input.ts';
 import { persona, probeContext, sweepTargets, tokenSoup, useFaultLab } from '../helpers/probe-lab.ts';
 
@@ -369,16 +369,17 @@ describe('sadpUnicastProbe against the loopback lab', () => {
       { key: 'hikvision', persona: 'hikvision-ds-2cd2385g1' },
       { key: 'hiwatch', persona: 'hiwatch-ds-i114w' },
       { key: 'luma', persona: 'luma-lum-500' },
-      { key: 'duplicate', persona: 'hikvision-ds-2cd2385g1', fault: 'duplicate' },
-      { key: 'flood', persona: 'hiwatch-ds-i114w', fault: 'flood' },
-      { key: 'garbage', persona: 'hikvision-ds-2cd2385g1', fault: 'garbage' },
-      { key: 'hang', persona: 'hikvision-ds-2cd2385g1', fault: 'hang' },
-      { key: 'entity-bomb', persona: 'hikvision-ds-2cd2385g1', fault: 'entity-bomb' },
-      { key: 'deep-nesting', persona: 'luma-lum-500', fault: 'deep-nesting' },
-      { key: 'invalid-utf8', persona: 'hikvision-ds-2cd2385g1', fault: 'invalid-utf8' },
-      { key: 'malformed', persona: 'hikvision-ds-2cd2385g1', fault: 'malformed' },
-      { key: 'oversize', persona: 'luma-lum-500', fault: 'oversize' },
-      { key: 'wrong-source', persona: 'hikvision-ds-2cd2385g1', fault: 'wrong-source' },
+      ...faultLineup('hikvision-ds-2cd2385g1', [
+        'duplicate',
+        'garbage',
+        'hang',
+        'entity-bomb',
+        'invalid-utf8',
+        'malformed',
+        'wrong-source',
+      ]),
+      ...faultLineup('hiwatch-ds-i114w', ['flood']),
+      ...faultLineup('luma-lum-500', ['deep-nesting', 'oversize']),
     ],
   });
   const { at } = lab;

@@ -22,7 +22,7 @@ import { decodeOid, observeSnmp, parseSnmpMessage, redactCommunity } from '../..
 import { snmpProbe } from '../../src/probes/snmp/probe.ts';
 import type { ProbeSettings } from '../../src/probes/types.ts';
 import { runCli } from '../helpers/cli.ts';
-import { faultMatrix } from '../helpers/fault-matrix.ts';
+import { faultLineup, faultMatrix } from '../helpers/fault-matrix.ts';
 import { probeContext, type Runner, useFaultLab } from '../helpers/probe-lab.ts';
 
 const OIDS = Object.values(SNMP_OIDS);
@@ -203,11 +203,7 @@ describe('snmpProbe against the loopback lab', () => {
     lineup: [
       { key: 'hik', persona: 'hikvision-ds-2cd2385g1' },
       { key: 'axis', persona: 'axis-m2036' },
-      ...(['garbage', 'oversize', 'duplicate', 'flood', 'hang'] as const).map((f) => ({
-        key: f,
-        persona: 'axis-m2036',
-        fault: f,
-      })),
+      ...faultLineup('axis-m2036', ['garbage', 'oversize', 'duplicate', 'flood', 'hang']),
     ],
   });
   const run = lab.runner(snmpProbe, { observe: observeSnmp, timeoutMs: 4000, windowMs: 600 });

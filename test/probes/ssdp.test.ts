@@ -17,7 +17,7 @@ import { isSearchResponse, observeSsdp, parseSsdp } from '../../src/probes/ssdp/
 import { ssdpUnicastProbe } from '../../src/probes/ssdp/probe.ts';
 import { observeUpnp, parseDescription } from '../../src/probes/upnp/parse.ts';
 import { upnpProbe } from '../../src/probes/upnp/probe.ts';
-import { faultMatrix } from '../helpers/fault-matrix.ts';
+import { faultLineup, faultMatrix } from '../helpers/fault-matrix.ts';
 import { type ProbeRun, probeContext, tokenSoup, useFaultLab } from '../helpers/probe-lab.ts';
 
 const HOST = '127.78.31.99';
@@ -281,7 +281,7 @@ describe('ssdpUnicastProbe and upnpProbe against the loopback lab', () => {
     scope: ['127.78.31.0/24'],
     lineup: () => [
       { key: 'axis', persona: 'axis-m2036' },
-      ...FAULTS.map((f) => ({ key: f, persona: 'axis-m2036', fault: f })),
+      ...faultLineup('axis-m2036', FAULTS),
       {
         key: 'hostile',
         persona: 'axis-m2036',
