@@ -23,7 +23,10 @@ export type StatedRead = 'name' | 'text' | 'url' | 'dn' | 'enterprise' | 'keyval
 
 export interface StatedField {
   field: string;
-  read: StatedRead;
+  /** How the field names a vendor; absent when the field `states` an attribute instead. */
+  read?: StatedRead;
+  /** The value itself is the device's model, firmware or serial, as a device-information document says. */
+  states?: 'model' | 'firmware' | 'serial';
   certainty: number;
   /** keyvalue only: the keys whose value is a vendor name. */
   keys?: readonly string[];
@@ -31,8 +34,8 @@ export interface StatedField {
 }
 
 /** The id a stated-name identification carries in the evidence trail. */
-export function statedId(field: string): string {
-  return `stated:${field}`;
+export function statedId(field: string, how: Pick<StatedField, 'states'>): string {
+  return how.states ? `stated-${how.states}:${field}` : `stated:${field}`;
 }
 
 function dnParts(dn: string): { names: string[]; text: string[] } {
@@ -91,6 +94,17 @@ function claimsFor(reg: VendorRegistry, id: string): IdentityClaims {
   return reg.get(id)?.kind === 'maker' || reg.get(id)?.kind === undefined ? { maker: id } : { brand: id };
 }
 
+function vendorClaims(
+  reg: VendorRegistry,
+  how: StatedField,
+  obs: Observation,
+  claimed: ReadonlySet<string>,
+): IdentityClaims | undefined {
+  if (!how.read || claimed.has(observationKey(obs))) return undefined;
+  const id = oneVendor(reg, vendorsStated(reg.index, how.read, obs.value, how.keys));
+  return id ? claimsFor(reg, id) : undefined;
+}
+
 function observationKey(o: { host: string; port?: number; field: string; value: string }): string {
   return `${o.host}\n${o.port ?? ''}\n${o.field}\n${o.value}`;
 }
@@ -106,24 +120,25 @@ export function identifyStated(
   reg: VendorRegistry,
   already: readonly Identification[],
 ): Identification[] {
-  const byField = new Map(fields.map((f) => [f.field, f]));
+  const byField = new Map<string, StatedField[]>();
+  for (const f of fields) byField.set(f.field, [...(byField.get(f.field) ?? []), f]);
   const claimed = new Set(already.filter((i) => i.maker || i.brand).map(observationKey));
   const out: Identification[] = [];
   for (const obs of observations) {
-    const how = byField.get(obs.field);
-    if (!how || claimed.has(observationKey(obs))) continue;
-    const id = oneVendor(reg, vendorsStated(reg.index, how.read, obs.value, how.keys));
-    if (!id) continue;
-    out.push({
-      ...claimsFor(reg, id),
-      fingerprint: statedId(obs.field),
-      field: obs.field,
-      value: obs.value,
-      host: obs.host,
-      ...(obs.port !== undefined ? { port: obs.port } : {}),
-      ...(obs.probe !== undefined ? { probe: obs.probe } : {}),
-      certainty: how.certainty,
-    });
+    for (const how of byField.get(obs.field) ?? []) {
+      const claims = how.states ? { [how.states]: obs.value.trim() } : vendorClaims(reg, how, obs, claimed);
+      if (!claims) continue;
+      out.push({
+        ...claims,
+        fingerprint: statedId(obs.field, how),
+        field: obs.field,
+        value: obs.value,
+        host: obs.host,
+        ...(obs.port !== undefined ? { port: obs.port } : {}),
+        ...(obs.probe !== undefined ? { probe: obs.probe } : {}),
+        certainty: how.certainty,
+      });
+    }
   }
   return out;
 }

@@ -7,7 +7,10 @@ import { type FieldName, PROTOCOLS } from '../probes/index.ts';
 
 export type { FieldName };
 
-export const FIELDS: Readonly<Record<FieldName, string>> = Object.assign({}, ...PROTOCOLS.map((d) => d.fields));
+export const FIELDS: Readonly<Record<FieldName, string>> = Object.assign(
+  {},
+  ...PROTOCOLS.map((d) => d.fields),
+);
 
 export function isField(name: string): name is FieldName {
   return Object.hasOwn(FIELDS, name);

@@ -2,6 +2,16 @@ import type { Exchange } from '../core/exchange.ts';
 import type { Observation } from '../core/observation.ts';
 import type { HostProbe, MulticastDiscovery, Probe, ServiceProbe } from './types.ts';
 
+/**
+ * A document this protocol can read by what it is, whatever exchange carried it (an HTTP body, a
+ * bare reply another tool logged, a UDP datagram): `payload` is the HTTP body when the exchange
+ * holds an HTTP response, else the raw response.
+ */
+export interface DocumentReader {
+  recognise(payload: Buffer): boolean;
+  read(ex: Exchange, payload: Buffer): Observation[];
+}
+
 /** A TCP service a protocol claims, with the ports it is found on by default (`--ports` reads these names). */
 export interface ServicePorts {
   service: string;
@@ -22,6 +32,8 @@ export interface ProtocolDescriptor {
   /** The observation fields it owns: name → what the value holds. */
   fields: Readonly<Record<string, string>>;
   services?: readonly ServicePorts[];
+  /** Its documents, recognised by shape in any exchange (src/observations/observe.ts routes them). */
+  document?: DocumentReader;
   /** Phase 1: multicast discovery on the chosen interfaces. */
   multicast?: readonly MulticastDiscovery[];
   /** Phase 3: probes on open TCP ports, by the port's service. */

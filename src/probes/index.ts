@@ -16,6 +16,7 @@ import { dahuaLegacy } from './dahua-legacy/index.ts';
 import { dahuaSdk } from './dahua-sdk/index.ts';
 import type { ProtocolDescriptor } from './descriptor.ts';
 import { dhip } from './dhip/index.ts';
+import { document } from './document/index.ts';
 import { dvrip } from './dvrip/index.ts';
 import { hikSdk } from './hik-sdk/index.ts';
 import { http } from './http/index.ts';
@@ -50,6 +51,8 @@ export const PROTOCOLS = [
   upnp,
   tcp,
   neighbour,
+  // Last: the generic device-information reader, after every protocol's own documents.
+  document,
 ] as const satisfies readonly ProtocolDescriptor[];
 
 /** The field names one descriptor owns (distributes over the union of descriptors). */

@@ -6,8 +6,8 @@ import { isUtf8 } from 'node:buffer';
 import type { Exchange } from '../../core/exchange.ts';
 import { responseBytes } from '../../core/exchange.ts';
 import type { Observation } from '../../core/observation.ts';
-import type { BannerField } from './fields.ts';
 import { observationMaker } from '../../core/observation.ts';
+import type { BannerField } from './fields.ts';
 
 /** The fields this parser may produce. */
 type FieldName = BannerField;

@@ -1,7 +1,7 @@
 import type { ProtocolDescriptor } from '../descriptor.ts';
 import { dhipDiscovery } from './discovery.ts';
 import { DHIP_FIELDS } from './fields.ts';
-import { observeDhip } from './parse.ts';
+import { looksLikeDhip, looksLikeDhipJson, observeDhip, readDhipDocument } from './parse.ts';
 import { dhipUnicastProbe } from './probe.ts';
 
 /** Dahua DHIP discovery (UDP 37810). */
@@ -11,4 +11,5 @@ export const dhip = {
   fields: DHIP_FIELDS,
   multicast: [dhipDiscovery],
   hostProbes: [{ ...dhipUnicastProbe, skipIfMulticast: 'dhip' }],
+  document: { recognise: (p) => looksLikeDhip(p) || looksLikeDhipJson(p), read: readDhipDocument },
 } satisfies ProtocolDescriptor;

@@ -74,9 +74,14 @@ export function parseDhip(bytes: Buffer): DhipParse {
     return { ok: false, reason: 'bad-length' };
   let end = bytes.length;
   while (end > DHIP_HEADER_LENGTH && [0x00, 0x0a, 0x0d, 0x20].includes(bytes[end - 1] ?? 0)) end -= 1;
+  return parseDhipJson(bytes.toString('utf8', DHIP_HEADER_LENGTH, end));
+}
+
+/** Pure: the JSON body of a DHIP reply (client.notifyDevInfo), with or without its binary header stripped. */
+export function parseDhipJson(body: string): DhipParse {
   let json: unknown;
   try {
-    json = JSON.parse(bytes.toString('utf8', DHIP_HEADER_LENGTH, end));
+    json = JSON.parse(body.replaceAll('\u0000', '').trim());
   } catch {
     return { ok: false, reason: 'bad-json' };
   }
@@ -104,9 +109,27 @@ export function parseDhip(bytes: Buffer): DhipParse {
   return { ok: true, device };
 }
 
+/** A DHIP reply by what it is: the binary header, or the bare notifyDevInfo JSON another tool logged. */
+export function readDhip(bytes: Buffer): DhipParse {
+  if (looksLikeDhip(bytes)) return parseDhip(bytes);
+  if (bytes.length > MAX_DATAGRAM || !looksLikeDhipJson(bytes)) return { ok: false, reason: 'not-dhip' };
+  return parseDhipJson(bytes.toString('utf8'));
+}
+
+/** The bare JSON of a DHIP device notification (no header): a JSON object naming client.notifyDevInfo. */
+export function looksLikeDhipJson(bytes: Buffer): boolean {
+  const head = bytes.subarray(0, 256).toString('utf8').trimStart();
+  return head.startsWith('{') && bytes.includes('client.notifyDevInfo');
+}
+
 /** Pure: a recorded DHIP exchange → observations about the responder. */
 export function observeDhip(ex: Exchange): Observation[] {
-  const parsed = parseDhip(responseBytes(ex));
+  return readDhipDocument(ex, responseBytes(ex));
+}
+
+/** The observations of a DHIP reply, whatever exchange carried it. */
+export function readDhipDocument(ex: Exchange, payload: Buffer): Observation[] {
+  const parsed = readDhip(payload);
   if (!parsed.ok) return [];
   const d = parsed.device;
   return observationsFrom(ex, [

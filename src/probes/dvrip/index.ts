@@ -1,6 +1,6 @@
 import type { ProtocolDescriptor } from '../descriptor.ts';
 import { DVRIP_FIELDS } from './fields.ts';
-import { observeDvrip } from './parse.ts';
+import { looksLikeDvripJson, observeDvrip, readDvripDocument } from './parse.ts';
 import { dvripDiscoveryProbe } from './probe.ts';
 
 /** Xiongmai DVRIP discovery (UDP 34569) and the Sofia TCP port. */
@@ -12,4 +12,5 @@ export const dvrip = {
   services: [{ service: 'xm-dvrip', ports: [34567] }],
   // Unicast only: the vendor's tools broadcast this search, and camsweep never broadcasts.
   hostProbes: [dvripDiscoveryProbe],
+  document: { recognise: looksLikeDvripJson, read: readDvripDocument },
 } satisfies ProtocolDescriptor;

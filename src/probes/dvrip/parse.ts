@@ -75,8 +75,12 @@ export function parseDvripDiscovery(b: Buffer): DvripParse {
     return { ok: false, reason: `message id ${h.messageId}, not 1531` };
   if (h.bodyLength === 0) return { ok: false, reason: 'empty body' };
   if (h.bodyLength > MAX_BODY) return { ok: false, reason: 'body length over one datagram' };
-  const body = b.subarray(DVRIP_HEADER_LENGTH, DVRIP_HEADER_LENGTH + h.bodyLength);
-  const text = body.toString('utf8').replaceAll('\u0000', '').trim();
+  return parseDvripJson(b.subarray(DVRIP_HEADER_LENGTH, DVRIP_HEADER_LENGTH + h.bodyLength).toString('utf8'));
+}
+
+/** Pure: the JSON body of a DVRIP discovery reply (NetWork.NetCommon), its header already gone. */
+export function parseDvripJson(body: string): DvripParse {
+  const text = body.replaceAll('\u0000', '').trim();
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -107,9 +111,27 @@ export function parseDvripDiscovery(b: Buffer): DvripParse {
   return { ok: true, net };
 }
 
+/** A DVRIP discovery reply by what it is: with its 20-byte header, or the bare JSON another tool logged. */
+export function readDvrip(bytes: Buffer): DvripParse {
+  if (looksLikeDvripJson(bytes)) return parseDvripJson(bytes.subarray(0, MAX_BODY).toString('utf8'));
+  return parseDvripDiscovery(bytes);
+}
+
+/** The bare JSON of a DVRIP discovery reply: an object that holds NetWork.NetCommon. */
+export function looksLikeDvripJson(bytes: Buffer): boolean {
+  return (
+    bytes.subarray(0, 64).toString('utf8').trimStart().startsWith('{') && bytes.includes('NetWork.NetCommon')
+  );
+}
+
 /** Pure: a recorded DVRIP discovery exchange → observations about the responder. */
 export function observeDvrip(ex: Exchange): Observation[] {
-  const parsed = parseDvripDiscovery(responseBytes(ex));
+  return readDvripDocument(ex, responseBytes(ex));
+}
+
+/** The observations of a DVRIP discovery reply, whatever exchange carried it. */
+export function readDvripDocument(ex: Exchange, payload: Buffer): Observation[] {
+  const parsed = readDvrip(payload);
   if (!parsed.ok) return [];
   const n = parsed.net;
   return observationsFrom(ex, [

@@ -1,6 +1,6 @@
 import type { ProtocolDescriptor } from '../descriptor.ts';
-import { httpFollowUpProbe } from './follow-up.ts';
 import { HTTP_FIELDS } from './fields.ts';
+import { httpFollowUpProbe } from './follow-up.ts';
 import { observeHttp } from './observe.ts';
 import { httpProbe, httpsProbe } from './probe.ts';
 

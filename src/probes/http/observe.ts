@@ -1,10 +1,10 @@
 import type { Exchange } from '../../core/exchange.ts';
 import { responseBytes } from '../../core/exchange.ts';
 import type { Observation } from '../../core/observation.ts';
-import type { RtspField } from '../rtsp/fields.ts';
-import type { HttpField } from './fields.ts';
 import { observationMaker } from '../../core/observation.ts';
+import type { RtspField } from '../rtsp/fields.ts';
 import { faviconOf } from './favicon.ts';
+import type { HttpField } from './fields.ts';
 import { type ParsedResponse, parseResponse } from './parse.ts';
 
 /** The fields this parser may produce. */

@@ -1,10 +1,10 @@
 import type { Exchange } from '../../core/exchange.ts';
 import { responseBytes } from '../../core/exchange.ts';
 import type { Observation } from '../../core/observation.ts';
-import type { NeighbourField } from '../neighbour/fields.ts';
-import type { MdnsField } from './fields.ts';
 import { observationFrom } from '../../core/observation.ts';
+import type { NeighbourField } from '../neighbour/fields.ts';
 import { normaliseMac } from '../wsd/parse.ts';
+import type { MdnsField } from './fields.ts';
 import { dnsPacket, type MdnsQuestion } from './message.ts';
 
 /** The fields this parser may produce. */

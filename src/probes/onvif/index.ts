@@ -1,6 +1,6 @@
 import type { ProtocolDescriptor } from '../descriptor.ts';
 import { ONVIF_FIELDS } from './fields.ts';
-import { observeOnvif } from './parse.ts';
+import { looksLikeOnvifSoap, observeOnvif, readOnvifDocument } from './parse.ts';
 import { onvifProbe } from './probe.ts';
 
 /** ONVIF SOAP Get* calls on the XAddrs WS-Discovery advertised. */
@@ -9,4 +9,5 @@ export const onvif = {
   parsers: { onvif: observeOnvif },
   fields: ONVIF_FIELDS,
   followUps: { onvif: onvifProbe },
+  document: { recognise: looksLikeOnvifSoap, read: readOnvifDocument },
 } satisfies ProtocolDescriptor;

@@ -1,10 +1,10 @@
 import type { Exchange } from '../../core/exchange.ts';
 import { responseBytes } from '../../core/exchange.ts';
 import type { Observation } from '../../core/observation.ts';
-import { parseXml, xmlPath, xmlText } from '../xml.ts';
-import { httpLayerObservations } from '../http/observe.ts';
 import { observationMaker } from '../../core/observation.ts';
+import { httpLayerObservations } from '../http/observe.ts';
 import { parseResponse } from '../http/parse.ts';
+import { parseXml, xmlPath, xmlText } from '../xml.ts';
 
 export interface OnvifParse {
   authRequired: boolean;
@@ -127,8 +127,24 @@ export function observeOnvif(ex: Exchange): Observation[] {
   if (!parsed.ok || parsed.response.kind !== 'http') return [];
   const res = parsed.response;
   const out = httpLayerObservations(ex, res).filter((o) => o.field !== 'http.header.name_order');
+  out.push(...soapObservations(ex, res.status, res.body.toString('utf8')));
+  return out;
+}
+
+/** An ONVIF SOAP answer by what it is: an Envelope whose Body holds a Get…Response or a Fault. */
+export function looksLikeOnvifSoap(payload: Buffer): boolean {
+  const head = payload.subarray(0, 8192).toString('utf8');
+  return (
+    /<(?:[\w-]+:)?Envelope[\s>]/.test(head) &&
+    /<(?:[\w-]+:)?(?:Get\w+Response|Fault)[\s>]/.test(payload.toString('utf8'))
+  );
+}
+
+/** The SOAP content of an answer (HTTP status given, or 200 for a body another tool recorded alone). */
+function soapObservations(ex: Exchange, status: number, body: string): Observation[] {
+  const out: Observation[] = [];
   const obs = observationMaker(ex);
-  const soap = parseOnvifBody(res.status, res.body.toString('utf8'));
+  const soap = parseOnvifBody(status, body);
   // A credentialed call is recognisable by its (redacted) UsernameToken in the recorded request.
   const credentialed = /<(?:[\w-]+:)?UsernameToken\b/.test(ex.request ?? '');
   if (soap.authRequired)
@@ -149,4 +165,9 @@ export function observeOnvif(ex: Exchange): Observation[] {
   for (const ns of soap.capabilities?.extensionNamespaces ?? [])
     out.push(...obs('onvif.capabilities.extension_ns', ns));
   return out;
+}
+
+/** An ONVIF answer found in any exchange: `payload` is the SOAP body. */
+export function readOnvifDocument(ex: Exchange, payload: Buffer): Observation[] {
+  return soapObservations(ex, 200, payload.toString('utf8'));
 }

@@ -171,7 +171,18 @@ export function advertisedHttpUrl(m: SadpMatch): string | undefined {
 
 /** Pure: a recorded SADP exchange → observations about the responder. */
 export function observeSadp(ex: Exchange): Observation[] {
-  const parsed = parseSadp(responseBytes(ex).toString('utf8'));
+  return readSadpDocument(ex, responseBytes(ex));
+}
+
+/** A SADP reply by what it is: a ProbeMatch carrying a DeviceSN or DeviceDescription. */
+export function looksLikeSadp(payload: Buffer): boolean {
+  const text = payload.subarray(0, 64 * 1024).toString('utf8');
+  return /<ProbeMatch[\s>]/.test(text) && /<(?:DeviceSN|DeviceDescription)>/.test(text);
+}
+
+/** The observations of a SADP reply, whatever exchange carried it. */
+export function readSadpDocument(ex: Exchange, payload: Buffer): Observation[] {
+  const parsed = parseSadp(payload.toString('utf8'));
   if (!parsed.ok) return [];
   const m = parsed.match;
   return observationsFrom(ex, [

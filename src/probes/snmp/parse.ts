@@ -1,8 +1,8 @@
 import type { Exchange } from '../../core/exchange.ts';
 import { responseBytes } from '../../core/exchange.ts';
 import type { Observation } from '../../core/observation.ts';
-import type { SnmpField } from './fields.ts';
 import { observationMaker } from '../../core/observation.ts';
+import type { SnmpField } from './fields.ts';
 import { SNMP_OIDS, TAG, tlv } from './message.ts';
 
 /** The fields this parser may produce. */

@@ -1,8 +1,8 @@
 import type { Exchange } from '../../core/exchange.ts';
 import { responseBytes } from '../../core/exchange.ts';
 import type { Observation } from '../../core/observation.ts';
-import type { SsdpField } from './fields.ts';
 import { observationFrom } from '../../core/observation.ts';
+import type { SsdpField } from './fields.ts';
 
 /** The fields this parser may produce. */
 type FieldName = SsdpField;

@@ -89,7 +89,12 @@ const FIELDS: [keyof UpnpDevice, FieldName][] = [
 
 /** Pure: a recorded device-description fetch → observations. */
 export function observeUpnp(ex: Exchange): Observation[] {
-  const parsed = descriptionOf(responseBytes(ex));
+  return readUpnpDocument(ex, responseBytes(ex));
+}
+
+/** The observations of a device description, whatever exchange carried it (HTTP-framed or bare). */
+export function readUpnpDocument(ex: Exchange, payload: Buffer): Observation[] {
+  const parsed = descriptionOf(payload);
   if (!parsed.ok) return [];
   return observationsFrom(
     ex,

@@ -2,8 +2,8 @@ import type { Exchange } from '../../core/exchange.ts';
 import { responseBytes } from '../../core/exchange.ts';
 import type { Observation } from '../../core/observation.ts';
 import type { NeighbourField } from '../neighbour/fields.ts';
-import type { WsdField } from './fields.ts';
 import { parseXml, xmlPath, xmlText } from '../xml.ts';
+import type { WsdField } from './fields.ts';
 
 /** The fields this parser may produce. */
 type FieldName = WsdField | NeighbourField;
