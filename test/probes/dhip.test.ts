@@ -10,7 +10,6 @@ import { type Exchange, encodeResponse } from '../../src/core/exchange.ts';
 import type { ScopeGuard } from '../../src/core/scope.ts';
 import { createScopeGuard } from '../../src/engine/scope.ts';
 import { buildTargetSet } from '../../src/engine/targets.ts';
-import { isField } from '../../src/observations/fields.ts';
 import { observe } from '../../src/observations/observe.ts';
 import { dhipDiscovery } from '../../src/probes/dhip/discovery.ts';
 import { buildSearch, DHIP_SEARCH_BODY, frameDhip } from '../../src/probes/dhip/message.ts';
@@ -18,6 +17,7 @@ import { observeDhip, parseDhip } from '../../src/probes/dhip/parse.ts';
 import { dhipUnicastProbe } from '../../src/probes/dhip/probe.ts';
 import { advertisedWebScopeTests, useAdvertisedWebTrap } from '../helpers/advertised-web.ts';
 import { faultLineup, faultMatrix } from '../helpers/fault-matrix.ts';
+import { expectBoundedObservations } from '../helpers/hostile-input.ts';
 import { persona, probeContext, useFaultLab } from '../helpers/probe-lab.ts';
 
 /** A real reply (IPC-HDW5421S, 2020 UDP amplification write-up, public code search id 1180738884). */
@@ -211,12 +211,7 @@ describe('property: hostile datagrams', () => {
             .map(([j, tail]) => Buffer.concat([frameDhip(j), Buffer.from(tail)])),
         ),
         (bytes) => {
-          const obs = observeDhip(exchangeOf(bytes));
-          expect(obs.length).toBeLessThanOrEqual(11);
-          for (const o of obs) {
-            expect(isField(o.field)).toBe(true);
-            expect(o.value.length).toBeLessThanOrEqual(256);
-          }
+          expectBoundedObservations(observeDhip(exchangeOf(bytes)), { count: 11, length: 256 });
         },
       ),
       { numRuns: 400 },

@@ -286,10 +286,22 @@ describe('AdaptiveLimit', () => {
     vi.useRealTimers();
   });
 
-  it('pressure() halves the cap, once per burst, and never below min', () => {
+  /**
+   * Fakes Date from `start`; each call of the returned function moves the clock 600 ms on, past
+   * the cool-down, so the next pressure() is a new burst.
+   */
+  function burstClock(start: number): () => void {
     vi.useFakeTimers({ toFake: ['Date'] });
-    let now = 1_000_000;
-    vi.setSystemTime(now);
+    let now = start;
+    return () => {
+      now += 600;
+      vi.setSystemTime(now);
+    };
+  }
+
+  it('pressure() halves the cap, once per burst, and never below min', () => {
+    const nextBurst = burstClock(1_000_000);
+    vi.setSystemTime(1_000_000);
     const limit = new AdaptiveLimit(64, 4);
     expect(limit.current).toBe(64);
     limit.pressure();
@@ -301,8 +313,7 @@ describe('AdaptiveLimit', () => {
     expect(limit.pressureEvents).toBe(3);
     const seen: number[] = [];
     for (let i = 0; i < 6; i++) {
-      now += 600;
-      vi.setSystemTime(now);
+      nextBurst();
       limit.pressure();
       seen.push(limit.current);
     }
@@ -310,13 +321,11 @@ describe('AdaptiveLimit', () => {
   });
 
   it('the default floor is 16, or max when max is smaller', () => {
-    vi.useFakeTimers({ toFake: ['Date'] });
-    let now = 5_000_000;
+    const nextBurst = burstClock(5_000_000);
     const big = new AdaptiveLimit(1024);
     const small = new AdaptiveLimit(8);
     for (let i = 0; i < 12; i++) {
-      now += 600;
-      vi.setSystemTime(now);
+      nextBurst();
       big.pressure();
       small.pressure();
     }
@@ -325,12 +334,10 @@ describe('AdaptiveLimit', () => {
   });
 
   it('success() grows the cap back gradually, up to max and never past it', () => {
-    vi.useFakeTimers({ toFake: ['Date'] });
-    let now = 2_000_000;
+    const nextBurst = burstClock(2_000_000);
     const limit = new AdaptiveLimit(64, 4);
     for (let i = 0; i < 5; i++) {
-      now += 600;
-      vi.setSystemTime(now);
+      nextBurst();
       limit.pressure();
     }
     expect(limit.current).toBe(4);
@@ -355,12 +362,10 @@ describe('AdaptiveLimit', () => {
   });
 
   it('run() keeps no more tasks in flight than the current cap', async () => {
-    vi.useFakeTimers({ toFake: ['Date'] });
-    let now = 3_000_000;
+    const nextBurst = burstClock(3_000_000);
     const limit = new AdaptiveLimit(8, 2);
     for (let i = 0; i < 3; i++) {
-      now += 600;
-      vi.setSystemTime(now);
+      nextBurst();
       limit.pressure();
     }
     expect(limit.current).toBe(2);

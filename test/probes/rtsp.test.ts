@@ -10,12 +10,12 @@ import { type Exchange, encodeResponse } from '../../src/core/exchange.ts';
 import { identify } from '../../src/fingerprints/identify.ts';
 import { loadLibrary } from '../../src/fingerprints/load.ts';
 import { requestInfo } from '../../src/lab/responders/rtsp.ts';
-import { isField } from '../../src/observations/fields.ts';
 import { observe } from '../../src/observations/observe.ts';
 import { buildDescribe, buildOptions } from '../../src/probes/rtsp/message.ts';
 import { observeRtsp } from '../../src/probes/rtsp/parse.ts';
 import { rtspProbe } from '../../src/probes/rtsp/probe.ts';
 import { faultLineup, faultMatrix } from '../helpers/fault-matrix.ts';
+import { expectBoundedObservations } from '../helpers/hostile-input.ts';
 import { useLocalServer } from '../helpers/local-server.ts';
 import { type ProbeRun, type RunOverrides, useFaultLab } from '../helpers/probe-lab.ts';
 
@@ -127,12 +127,7 @@ describe('RTSP parser on real captures', () => {
             Buffer.from(`${h}${lines.join('\r\n')}\r\n\r\nv=0\r\n`),
             Buffer.from(tail),
           ]);
-          const obs = observeRtsp(rtspExchange(bytes));
-          expect(obs.length).toBeLessThanOrEqual(64);
-          for (const o of obs) {
-            expect(isField(o.field)).toBe(true);
-            expect(o.value.length).toBeLessThanOrEqual(512);
-          }
+          expectBoundedObservations(observeRtsp(rtspExchange(bytes)), { count: 64, length: 512 });
         },
       ),
       { numRuns: 300 },
