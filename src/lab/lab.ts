@@ -1,8 +1,11 @@
 import { once } from 'node:events';
+import { isIP } from 'node:net';
 import { join } from 'node:path';
 import { CamsweepError } from '../core/errors.ts';
+import { bigIntToIp, ipToBigInt } from '../core/ip.ts';
 import { PACKAGE_ROOT } from '../core/paths.ts';
 import { DEFAULT_PORTS, formatPorts } from '../engine/ports.ts';
+import type { TopologySpec } from './netns/plan.ts';
 import { createTopology, netnsAvailable, type Topology } from './netns.ts';
 import type { Persona } from './persona.ts';
 import { type LabMode, labPort } from './ports.ts';
@@ -35,11 +38,9 @@ export interface LoopbackLabOptions {
   wrongSource?: string;
 }
 
-function nthAddress(base: string, n: number): string {
-  const parts = base.split('.').map(Number);
-  const value =
-    ((parts[0] ?? 127) << 24) + ((parts[1] ?? 0) << 16) + ((parts[2] ?? 0) << 8) + (parts[3] ?? 0) + n;
-  return [value >>> 24, (value >>> 16) & 255, (value >>> 8) & 255, value & 255].join('.');
+/** The address `n` after `base` (127.77.0.10 + 2 → 127.77.0.12). */
+function nthAddress(base: bigint, n: number): string {
+  return bigIntToIp(base + BigInt(n), 4);
 }
 
 export function loopbackPorts(): string {
@@ -49,14 +50,15 @@ export function loopbackPorts(): string {
 /** Every persona on its own 127.x address, in this process. No root, no multicast. */
 export async function startLoopbackLab(opts: LoopbackLabOptions): Promise<LabHandle> {
   const base = opts.base ?? '127.77.0.10';
-  if (!base.startsWith('127.'))
+  const first = isIP(base) === 4 ? ipToBigInt(base).value : undefined;
+  if (first === undefined || first >> 24n !== 127n)
     throw new CamsweepError('LAB', `loopback lab address ${base} is not in 127.0.0.0/8`);
   const wsdPort = opts.wsdPort ?? 3702;
   const running: PersonaServices[] = [];
   try {
     for (const [i, persona] of opts.personas.entries()) {
       running.push(
-        await startPersona(persona, nthAddress(base, i), {
+        await startPersona(persona, nthAddress(first, i), {
           mode: 'loopback',
           wsdPort,
           ...(opts.hostileXaddr ? { hostileXaddr: opts.hostileXaddr } : {}),
@@ -101,21 +103,16 @@ export const NETNS_SCANNER = '10.231.1.254';
 const SEGMENTS: readonly LabSegment[] = ['s1', 's2', 's3'];
 const segmentCidr = (i: number) => `10.231.${i + 1}.0/24`;
 
-/**
- * One namespace per persona on a bridge, with the persona's own MAC, real multicast, and a
- * scanner namespace. Nothing is attached to the root namespace.
- */
-export async function startNetnsLab(opts: NetnsLabOptions): Promise<LabHandle> {
-  const avail = netnsAvailable();
-  if (!avail.ok) throw new CamsweepError('LAB', `the netns lab needs root: ${avail.reason}`);
-  const spread = opts.layout === 'segments';
-  const personas = opts.personas.map((persona, i) => {
-    const segment = spread ? (opts.placement?.(persona, i) ?? SEGMENTS[i % SEGMENTS.length] ?? 's1') : 's1';
-    const seg = SEGMENTS.indexOf(segment);
-    return { persona, segment, address: `10.231.${seg + 1}.${10 + i}` };
-  });
-  const topology = await createTopology({
-    ...(opts.lab ? { lab: opts.lab } : {}),
+interface PlacedPersona {
+  persona: Persona;
+  segment: LabSegment;
+  address: string;
+}
+
+/** Segments, one host per persona (`p<i>`), the scanner, and with `spread` the router to s3. */
+function netnsTopology(personas: readonly PlacedPersona[], spread: boolean, lab?: string): TopologySpec {
+  return {
+    ...(lab ? { lab } : {}),
     segments: spread
       ? SEGMENTS.map((name, i) => ({ name, cidr: segmentCidr(i) }))
       : [{ name: 's1', cidr: NETNS_SEGMENT }],
@@ -147,39 +144,56 @@ export async function startNetnsLab(opts: NetnsLabOptions): Promise<LabHandle> {
           ],
         }
       : {}),
+  };
+}
+
+/** Runs src/lab/serve.ts for one persona inside host `p<i>`; resolves once it prints "ready". */
+async function servePersonaIn(topology: Topology, p: PlacedPersona, i: number, lifetimeMs: number) {
+  const child = topology.spawnIn(
+    `p${i}`,
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      join(PACKAGE_ROOT, 'src', 'lab', 'serve.ts'),
+      p.persona.dir,
+      p.address,
+      String(lifetimeMs),
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'], cwd: PACKAGE_ROOT },
+  );
+  let err = '';
+  child.stderr?.on('data', (d: Buffer) => {
+    err += d.toString();
   });
-  try {
-    await Promise.all(
-      personas.map(async (p, i) => {
-        const child = topology.spawnIn(
-          `p${i}`,
-          process.execPath,
-          [
-            '--import',
-            'tsx',
-            join(PACKAGE_ROOT, 'src', 'lab', 'serve.ts'),
-            p.persona.dir,
-            p.address,
-            String(opts.lifetimeMs ?? 600_000),
-          ],
-          { stdio: ['ignore', 'pipe', 'pipe'], cwd: PACKAGE_ROOT },
-        );
-        let err = '';
-        child.stderr?.on('data', (d: Buffer) => {
-          err += d.toString();
-        });
-        const ready = new Promise<void>((resolve, reject) => {
-          child.stdout?.on('data', (d: Buffer) => d.toString().includes('ready') && resolve());
-          child.once('exit', (code) =>
-            reject(new Error(`persona ${p.persona.id} exited (${code}): ${err.trim()}`)),
-          );
-        });
-        const timeout = new Promise<never>((_, reject) =>
-          setTimeout(() => reject(new Error(`persona ${p.persona.id} did not start`)), 20_000).unref(),
-        );
-        await Promise.race([ready, timeout]);
-      }),
+  const ready = new Promise<void>((resolve, reject) => {
+    child.stdout?.on('data', (d: Buffer) => d.toString().includes('ready') && resolve());
+    child.once('exit', (code) =>
+      reject(new Error(`persona ${p.persona.id} exited (${code}): ${err.trim()}`)),
     );
+  });
+  const timeout = new Promise<never>((_, reject) =>
+    setTimeout(() => reject(new Error(`persona ${p.persona.id} did not start`)), 20_000).unref(),
+  );
+  await Promise.race([ready, timeout]);
+}
+
+/**
+ * One namespace per persona on a bridge, with the persona's own MAC, real multicast, and a
+ * scanner namespace. Nothing is attached to the root namespace.
+ */
+export async function startNetnsLab(opts: NetnsLabOptions): Promise<LabHandle> {
+  const avail = netnsAvailable();
+  if (!avail.ok) throw new CamsweepError('LAB', `the netns lab needs root: ${avail.reason}`);
+  const spread = opts.layout === 'segments';
+  const personas = opts.personas.map((persona, i): PlacedPersona => {
+    const segment = spread ? (opts.placement?.(persona, i) ?? SEGMENTS[i % SEGMENTS.length] ?? 's1') : 's1';
+    const seg = SEGMENTS.indexOf(segment);
+    return { persona, segment, address: `10.231.${seg + 1}.${10 + i}` };
+  });
+  const topology = await createTopology(netnsTopology(personas, spread, opts.lab));
+  try {
+    await Promise.all(personas.map((p, i) => servePersonaIn(topology, p, i, opts.lifetimeMs ?? 600_000)));
   } catch (err) {
     await topology.destroy();
     throw new CamsweepError(
