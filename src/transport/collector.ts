@@ -3,8 +3,7 @@ import type { StopWhen } from './stop-when.ts';
 /**
  * Accumulates the bytes of one read into one growing buffer, never more than the stop rule's cap
  * (so memory stays bounded for a 10 MB or endless answer), and asks the rule after each chunk
- * whether the answer is complete. Shared by the socket reader and the in-memory test transport,
- * so both keep exactly the same bytes.
+ * whether the answer is complete. ReadSession owns one per read.
  */
 export class Collector {
   private buf = Buffer.alloc(0);

@@ -11,9 +11,9 @@ import { connect as netConnect, type Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import type { TlsInfo } from '../core/exchange.ts';
 import type { ScopeGuard } from '../core/scope.ts';
-import { Collector } from './collector.ts';
+import { ReadSession, timeoutError } from './read-session.ts';
 import type { StopRule } from './stop-when.ts';
-import { openTlsSocket, peerTlsInfo, tlsHandshakeError, withTlsInfo } from './tls.ts';
+import { openTlsSocket, peerTlsInfo, tlsHandshakeError } from './tls.ts';
 
 export const DEFAULT_IDLE_MS = 1500;
 
@@ -80,88 +80,44 @@ interface ReadPlan {
 /** Writes the payload once connected (after the handshake for TLS) and collects the answer. */
 function readSocket(socket: Socket, plan: ReadPlan): Promise<TcpExchangeResult> {
   const { host, port, payload, useTls, opts } = plan;
-  const { signal } = opts;
-  const collector = new Collector(opts.stopWhen(payload));
-  const idleMs = opts.idleMs ?? DEFAULT_IDLE_MS;
-  return new Promise<TcpExchangeResult>((resolve, reject) => {
-    const started = performance.now();
-    let connectMs = 0;
-    let tlsInfo: TlsInfo | undefined;
-    let handshakeDone = !useTls;
-    let idleTimer: NodeJS.Timeout | undefined;
-    let settled = false;
-
-    const cleanup = (): void => {
-      settled = true;
-      if (idleTimer) clearTimeout(idleTimer);
-      signal.removeEventListener('abort', onAbort);
-      socket.destroy();
-    };
-    const finish = (ended: TcpExchangeResult['ended']): void => {
-      if (settled) return;
-      cleanup();
-      const result: TcpExchangeResult = { bytes: collector.bytes(), ended, connectMs };
-      if (tlsInfo) result.tls = tlsInfo;
-      resolve(result);
-    };
-    const fail = (err: unknown): void => {
-      if (settled) return;
-      cleanup();
-      reject(tlsInfo ? withTlsInfo(err, tlsInfo) : err);
-    };
-    /** Once bytes arrived, a reset or close is a data outcome, not a failure. */
-    const closedOrFailed = (err: unknown): void => {
-      if (collector.length > 0) finish(collector.endedOnClose());
-      else fail(err);
-    };
-
-    function onAbort(): void {
-      if (collector.length > 0) finish('timeout-partial');
-      else fail(timeoutError(host, port, signal.reason));
-    }
-    signal.addEventListener('abort', onAbort, { once: true });
-
-    // The only 'error' listener: stays attached after settling, so a late error cannot crash.
-    socket.on('error', (err: Error) => {
-      if (!handshakeDone) fail(tlsHandshakeError(err, host, port));
-      else closedOrFailed(err);
-    });
-    socket.once('connect', () => {
-      connectMs = elapsed(started);
-      socket.setNoDelay(true);
-      if (!useTls && payload.length > 0) socket.write(payload);
-    });
-    if (useTls) {
-      socket.once('secureConnect', () => {
-        handshakeDone = true;
-        tlsInfo = peerTlsInfo(socket as TLSSocket);
-        if (payload.length > 0) socket.write(payload);
-      });
-    }
-    socket.on('data', (chunk: Buffer) => {
-      if (settled) return;
-      const state = collector.push(chunk);
-      if (state !== 'more') {
-        finish(state);
-        return;
-      }
-      if (idleTimer) idleTimer.refresh();
-      else if (idleMs > 0 && Number.isFinite(idleMs)) idleTimer = setTimeout(() => finish('idle'), idleMs);
-    });
-    socket.on('end', () => {
-      if (!handshakeDone) return; // the TLS layer reports this as an ECONNRESET error
-      if (collector.length > 0) finish(collector.endedOnClose());
-      // A clean FIN with nothing said is an answer ("no banner"), not a connection failure.
-      else finish('peer-closed');
-    });
-    socket.on('close', () => {
-      // Reached when the socket closed without 'end' or 'error' (e.g. destroyed underneath us).
-      if (!settled)
-        closedOrFailed(
-          Object.assign(new Error(`connection to ${host}:${port} closed`), { code: 'ECONNRESET' }),
-        );
-    });
+  const started = performance.now();
+  let handshakeDone = !useTls;
+  const read = new ReadSession(opts.stopWhen(payload), {
+    host,
+    port,
+    signal: opts.signal,
+    idleMs: opts.idleMs ?? DEFAULT_IDLE_MS,
+    cleanup: () => socket.destroy(),
   });
+  // The only 'error' listener: stays attached after settling, so a late error cannot crash.
+  socket.on('error', (err: Error) => {
+    if (!handshakeDone) read.fail(tlsHandshakeError(err, host, port));
+    else read.closedOrFailed(err);
+  });
+  socket.once('connect', () => {
+    read.connectMs = elapsed(started);
+    socket.setNoDelay(true);
+    if (!useTls && payload.length > 0) socket.write(payload);
+  });
+  if (useTls) {
+    socket.once('secureConnect', () => {
+      handshakeDone = true;
+      read.tls = peerTlsInfo(socket as TLSSocket);
+      if (payload.length > 0) socket.write(payload);
+    });
+  }
+  socket.on('data', (chunk: Buffer) => read.receive(chunk));
+  socket.on('end', () => {
+    if (handshakeDone) read.peerEnded(); // before the handshake, the TLS layer reports an ECONNRESET error
+  });
+  socket.on('close', () => {
+    // Reached when the socket closed without 'end' or 'error' (e.g. destroyed underneath us).
+    if (!read.done)
+      read.closedOrFailed(
+        Object.assign(new Error(`connection to ${host}:${port} closed`), { code: 'ECONNRESET' }),
+      );
+  });
+  return read.result;
 }
 
 /** Plain connect test for the port sweep: resolves when open, throws the socket error otherwise. */
@@ -192,21 +148,6 @@ export async function tcpConnect(
     socket.on('error', (err) => done(err));
     socket.once('connect', () => done(undefined, elapsed(started)));
   });
-}
-
-/**
- * The error of a deadline that fell before any byte came; classify() maps name TimeoutError (and
- * code ETIMEDOUT) to connection-timeout. Exported for transports that are not sockets (tests).
- */
-export function timeoutError(host: string, port: number, reason: unknown): Error {
-  const err = Object.assign(
-    new Error(`no data from ${host}:${port} before the deadline`, { cause: reason }),
-    {
-      code: 'ETIMEDOUT',
-    },
-  );
-  err.name = 'TimeoutError';
-  return err;
 }
 
 function elapsed(started: number): number {

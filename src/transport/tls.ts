@@ -42,12 +42,6 @@ export function tlsInfoFromError(err: unknown): TlsInfo | undefined {
   return undefined;
 }
 
-/** Attaches the certificate to an error thrown after the handshake (read by tlsInfoFromError). */
-export function withTlsInfo(err: unknown, tls: TlsInfo): unknown {
-  if (err && typeof err === 'object') Object.assign(err, { tls });
-  return err;
-}
-
 /**
  * Subject/issuer as OpenSSL's `-nameopt RFC2253` prints them: most specific RDN first, values
  * escaped per RFC 2253. Node prints one RDN per line in certificate order (already escaped,

@@ -1,19 +1,14 @@
 /**
  * An in-memory Transport (src/transport/transport.ts) for running a probe without a socket: each
  * host:port is a scripted peer that answers the request with chunks, then closes, resets or says
- * nothing more. The bytes go through the real Collector and the probe's own stop rule, so what is
- * kept and when the read ends are decided exactly as over TCP; only the socket is simulated. The
- * scope guard is asked first, as the network transport does.
+ * nothing more. The bytes go through the transport's own ReadSession and the probe's stop rule,
+ * so what is kept and how the read ends are decided exactly as over TCP; only the socket is
+ * simulated. The scope guard is asked first, as the network transport does.
  */
 import { readFileSync } from 'node:fs';
 import { type Exchange, responseBytes, type TlsInfo } from '../../src/core/exchange.ts';
-import { Collector } from '../../src/transport/collector.ts';
-import {
-  DEFAULT_IDLE_MS,
-  type TcpExchangeOptions,
-  type TcpExchangeResult,
-  timeoutError,
-} from '../../src/transport/tcp.ts';
+import { ReadSession, timeoutError } from '../../src/transport/read-session.ts';
+import { DEFAULT_IDLE_MS, type TcpExchangeOptions, type TcpExchangeResult } from '../../src/transport/tcp.ts';
 import type { Transport } from '../../src/transport/transport.ts';
 import type { UdpExchangeOptions, UdpExchangeResult, UdpReply } from '../../src/transport/udp.ts';
 
@@ -82,63 +77,38 @@ export function memoryTransport(
   };
 }
 
-/** The socket side of tcpExchange, on timers: the same outcomes for the same events. */
+/** The socket side of tcpExchange, on timers: the same ReadSession decides every outcome. */
 function play(
   answer: MemoryAnswer,
   payload: Buffer,
   at: { host: string; port: number; opts: TcpExchangeOptions },
 ): Promise<TcpExchangeResult> {
   const { host, port, opts } = at;
-  const collector = new Collector(opts.stopWhen(payload));
-  const idleMs = opts.idleMs ?? DEFAULT_IDLE_MS;
   const gapMs = answer.gapMs ?? 0;
-  return new Promise((resolve, reject) => {
-    const timers: NodeJS.Timeout[] = [];
-    let idle: NodeJS.Timeout | undefined;
-    let settled = false;
-    const settle = (): boolean => {
-      if (settled) return false;
-      settled = true;
+  const timers: NodeJS.Timeout[] = [];
+  const read = new ReadSession(opts.stopWhen(payload), {
+    host,
+    port,
+    signal: opts.signal,
+    idleMs: opts.idleMs ?? DEFAULT_IDLE_MS,
+    cleanup: () => {
       for (const t of timers) clearTimeout(t);
-      if (idle) clearTimeout(idle);
-      opts.signal.removeEventListener('abort', onAbort);
-      return true;
-    };
-    const finish = (ended: TcpExchangeResult['ended']): void => {
-      if (!settle()) return;
-      resolve({
-        bytes: collector.bytes(),
-        ended,
-        connectMs: 0,
-        ...(opts.tls && answer.tls ? { tls: answer.tls } : {}),
-      });
-    };
-    const fail = (err: unknown): void => {
-      if (settle()) reject(err);
-    };
-    function onAbort(): void {
-      if (collector.length > 0) finish('timeout-partial');
-      else fail(timeoutError(host, port, opts.signal.reason));
-    }
-    opts.signal.addEventListener('abort', onAbort, { once: true });
-    const receive = (chunk: string | Buffer): void => {
-      const state = collector.push(typeof chunk === 'string' ? Buffer.from(chunk, 'latin1') : chunk);
-      if (state !== 'more') finish(state);
-      else if (idle) idle.refresh();
-      else if (idleMs > 0 && Number.isFinite(idleMs)) idle = setTimeout(() => finish('idle'), idleMs);
-    };
-    const close = (): void => {
-      if (answer.end === 'hang') return;
-      if (collector.length > 0) finish(collector.endedOnClose());
-      // A clean FIN with nothing said is an answer ("no banner"); a reset is a failure.
-      else if (answer.end === 'close') finish('peer-closed');
-      else fail(Object.assign(new Error(`read ECONNRESET from ${host}:${port}`), { code: 'ECONNRESET' }));
-    };
-    answer.chunks.forEach((chunk, i) => {
-      timers.push(setTimeout(() => receive(chunk), i * gapMs));
-    });
-    timers.push(setTimeout(close, answer.chunks.length * gapMs));
+    },
   });
+  if (opts.tls && answer.tls) read.tls = answer.tls;
+  answer.chunks.forEach((chunk, i) => {
+    const bytes = typeof chunk === 'string' ? Buffer.from(chunk, 'latin1') : chunk;
+    timers.push(setTimeout(() => read.receive(bytes), i * gapMs));
+  });
+  const close = (): void => {
+    if (answer.end === 'close') read.peerEnded();
+    else if (answer.end === 'reset')
+      read.closedOrFailed(
+        Object.assign(new Error(`read ECONNRESET from ${host}:${port}`), { code: 'ECONNRESET' }),
+      );
+  };
+  timers.push(setTimeout(close, answer.chunks.length * gapMs));
+  return read.result;
 }
 
 /** One round of replies from the host asked (a memory peer cannot spoof), within maxReplies and done(). */
