@@ -28,6 +28,7 @@ export function fingerprintFilePaths(dir = FINGERPRINTS_DIR): string[] {
 
 interface RawFile {
   field: string;
+  alsoFields?: string[];
   fingerprints: {
     id: string;
     pattern: string;
@@ -55,6 +56,12 @@ export function loadFingerprintFile(path: string, root = FINGERPRINTS_DIR): Fing
     );
   }
   const field = raw.field;
+  const alsoFields = (raw.alsoFields ?? []).map((f, index) => {
+    if (!isField(f)) {
+      throw new CamsweepError('FINGERPRINT', `${shown}:${file.lineOf(['alsoFields', index])}: unknown field "${f}"`);
+    }
+    return f;
+  });
   const fingerprints = raw.fingerprints.map((fp, index): Fingerprint => {
     const line = file.lineOf(['fingerprints', index]);
     let regex: RegExp;
@@ -83,7 +90,7 @@ export function loadFingerprintFile(path: string, root = FINGERPRINTS_DIR): Fing
       line,
     };
   });
-  return { file: shown, field, fingerprints };
+  return { file: shown, field, alsoFields, fingerprints };
 }
 
 export interface FingerprintLibrary {
@@ -120,12 +127,17 @@ export function loadStatedFields(dir = FINGERPRINTS_DIR): StatedField[] {
 export function buildLibrary(files: FingerprintFile[], stated: StatedField[] = []): FingerprintLibrary {
   const byField = new Map<string, Fingerprint[]>();
   let size = 0;
+  const add = (field: string, fps: readonly Fingerprint[]) => {
+    const list = byField.get(field) ?? [];
+    for (const fp of fps) list.push(fp);
+    byField.set(field, list);
+  };
   for (const f of files) {
-    const list = byField.get(f.field) ?? [];
-    list.push(...f.fingerprints);
-    byField.set(f.field, list);
+    add(f.field, f.fingerprints);
     size += f.fingerprints.length;
   }
+  // Borrowed patterns come after a field's own files: its own word first.
+  for (const f of files) for (const also of f.alsoFields) add(also, f.fingerprints);
   return { files, byField, size, stated };
 }
 

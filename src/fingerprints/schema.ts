@@ -29,6 +29,8 @@ export interface Fingerprint {
 export interface FingerprintFile {
   file: string;
   field: FieldName;
+  /** Fields whose values have the same form; the file's patterns apply there after their own files. */
+  alsoFields: FieldName[];
   fingerprints: Fingerprint[];
 }
 

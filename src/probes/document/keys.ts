@@ -19,7 +19,6 @@ export const DOCUMENT_KEYS: Readonly<Record<string, DocumentField | 'mac.address
   modelnumber: 'doc.model',
   prodnbr: 'doc.model',
   devicemodel: 'doc.model',
-  updateserial: 'doc.model',
   prodfullname: 'doc.product',
   prodshortname: 'doc.product',
   productname: 'doc.product',

@@ -56,23 +56,56 @@ function walk(node: unknown, key: string, depth: number, out: Fact[]): void {
 }
 
 /** ISAPI gives the build apart ("V5.4.5" + "build 170124"): one firmware, as the device shows it. */
-function joinBuild(facts: Fact[], tree: unknown): Fact[] {
-  const released = (tree as Record<string, unknown> | undefined)?.firmwareReleasedDate;
-  if (typeof released !== 'string' || released.trim() === '') return facts;
-  return facts.map(([f, v]) => (f === 'doc.firmware' ? ([f, `${v} ${released.trim()}`] as Fact) : [f, v]));
+function joinBuild(facts: Fact[], text: string): Fact[] {
+  const released = /<firmwareReleasedDate>\s*(build \d{6})\s*</i.exec(text)?.[1];
+  if (!released) return facts;
+  let joined = false;
+  return facts.map(([f, v]): Fact => {
+    if (f !== 'doc.firmware' || joined) return [f, v];
+    joined = true;
+    return [f, `${v} ${released}`];
+  });
+}
+
+/**
+ * A document cut short or pasted in part (a log line, a broken reply) is still read: its leaf
+ * elements, `<key>value</key>`, one per match, bounded.
+ */
+function readXmlLeaves(text: string): DocumentRead | undefined {
+  const facts: Fact[] = [];
+  for (const m of text.matchAll(/<([A-Za-z][\w.-]{0,63})>([^<>]{1,256})<\/\1>/g)) {
+    const fact = m[1] && m[2] ? factFor(m[1], decodeXmlText(m[2])) : undefined;
+    if (fact) facts.push(fact);
+    if (facts.length >= MAX_FACTS) break;
+  }
+  return facts.length > 0 ? { kind: 'xml-fragment', facts: joinBuild(facts, text) } : undefined;
+}
+
+/** The five predefined XML entities and numeric references, nothing else (no entity expansion). */
+function decodeXmlText(v: string): string {
+  return v
+    .replace(/&#(\d{1,6});/g, (_m, d: string) => String.fromCodePoint(Number(d) % 0x110000))
+    .replace(/&#x([0-9a-f]{1,6});/gi, (_m, h: string) => String.fromCodePoint(Number.parseInt(h, 16) % 0x110000))
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&apos;/g, "'")
+    .replace(/&amp;/g, '&');
 }
 
 function readXml(text: string): DocumentRead | undefined {
+  if (/<!DOCTYPE[^>]*\[|<!ENTITY/i.test(text)) return undefined;
   const parsed = parseXml(text);
-  if (!parsed.ok) return undefined;
+  if (!parsed.ok) return /^<html|<!doctype html/i.test(text) ? undefined : readXmlLeaves(text);
   const rootName = Object.keys(parsed.doc).find((k) => !/^[?#!]/.test(k));
   if (!rootName || /^(?:html|Envelope|root|ProbeMatch)$/i.test(rootName)) return undefined;
   const root = parsed.doc[rootName];
   const namespace = /\bxmlns(?::\w+)?\s*=\s*["']([^"']{1,200})["']/.exec(text)?.[1];
   const facts: Fact[] = [];
-  walk(root, rootName, 0, facts);
+  // Every top-level element: a fragment without its root parses as several.
+  for (const [k, v] of Object.entries(parsed.doc)) if (!/^[?#!]/.test(k)) walk(v, k, 0, facts);
   if (facts.length === 0) return undefined;
-  return { kind: `xml:${rootName}`, ...(namespace ? { namespace } : {}), facts: joinBuild(facts, root) };
+  return { kind: `xml:${rootName}`, ...(namespace ? { namespace } : {}), facts: joinBuild(facts, text) };
 }
 
 function readJson(text: string): DocumentRead | undefined {
