@@ -4,7 +4,7 @@ import { createServer as createNetServer, type Server, type Socket } from 'node:
 import { join } from 'node:path';
 import { createServer as createTlsServer } from 'node:tls';
 import type { HttpFault, HttpService, Persona, UsernameTokenRoute } from './persona.ts';
-import { GARBAGE, listen, pumpOversize } from './tcp-responder.ts';
+import { GARBAGE, listen, pumpOversize, writeInPieces } from './tcp-responder.ts';
 import { renderHttpResponse } from './template.ts';
 import { labCertificate } from './tls.ts';
 
@@ -127,22 +127,11 @@ function respond(socket: Socket, bytes: Buffer, fault: HttpFault | undefined): v
       return;
     }
     case 'split':
-    case 'drip': {
-      const step = fault === 'split' ? 7 : 1;
-      const gap = fault === 'split' ? 5 : 1000;
-      let i = 0;
-      const timer = setInterval(() => {
-        if (socket.destroyed || i >= bytes.length) {
-          clearInterval(timer);
-          socket.end();
-          return;
-        }
-        socket.write(bytes.subarray(i, i + step));
-        i += step;
-      }, gap);
-      socket.once('close', () => clearInterval(timer));
+      writeInPieces(socket, bytes, { step: 7, gapMs: 5, end: true });
       return;
-    }
+    case 'drip':
+      writeInPieces(socket, bytes, { step: 1, gapMs: 1000, end: true });
+      return;
     default:
       socket.end(bytes);
   }

@@ -81,6 +81,31 @@ export function pumpOversize(socket: Socket, head: string): void {
 }
 
 /**
+ * The split and drip faults: `bytes` written `step` at a time, one piece every `gapMs` (the first
+ * at once with `now`, else after one gap), so the reader must join them; then FIN when `end`.
+ * Stops when the socket closes.
+ */
+export function writeInPieces(
+  socket: Socket,
+  bytes: Buffer,
+  opts: { step: number; gapMs: number; now?: boolean; end?: boolean },
+): void {
+  let i = 0;
+  const next = () => {
+    if (socket.destroyed || i >= bytes.length) {
+      clearInterval(timer);
+      if (opts.end) socket.end();
+      return;
+    }
+    socket.write(bytes.subarray(i, i + opts.step));
+    i += opts.step;
+  };
+  const timer = setInterval(next, opts.gapMs);
+  socket.once('close', () => clearInterval(timer));
+  if (opts.now) next();
+}
+
+/**
  * Writes a TCP responder's answer with the persona's fault: `hang` (never answers), `reset` (RST
  * at once), `split` (7-byte pieces 5 ms apart: the reader must join them),
  * `drip` (one byte a second), `garbage` (ten junk bytes, then FIN), `oversize` (`oversizeHead`, then
@@ -101,22 +126,11 @@ export function writeTcpAnswer(
       socket.resetAndDestroy();
       return;
     case 'split':
-    case 'drip': {
-      const step = fault === 'split' ? 7 : 1;
-      let i = 0;
-      const next = () => {
-        if (socket.destroyed || i >= bytes.length) {
-          clearInterval(timer);
-          return;
-        }
-        socket.write(bytes.subarray(i, i + step));
-        i += step;
-      };
-      const timer = setInterval(next, fault === 'split' ? 5 : 1000);
-      socket.once('close', () => clearInterval(timer));
-      next();
+      writeInPieces(socket, bytes, { step: 7, gapMs: 5, now: true });
       return;
-    }
+    case 'drip':
+      writeInPieces(socket, bytes, { step: 1, gapMs: 1000, now: true });
+      return;
     case 'garbage':
       socket.end(GARBAGE);
       return;

@@ -1,5 +1,6 @@
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
 import { networkInterfaces } from 'node:os';
+import type { ResponderContext, RunningResponder } from './responders/types.ts';
 
 export interface UdpResponderOptions {
   host: string;
@@ -46,7 +47,7 @@ async function listen(
   const socket = createSocket({ type, reuseAddr: true });
   socket.on('error', () => {});
   socket.on('message', (msg, rinfo) => {
-    opts.onMessage(msg, rinfo, (bytes) => socket.send(bytes, rinfo.port, rinfo.address, () => {}));
+    opts.onMessage(msg, rinfo, (bytes) => sendTo(socket, rinfo, bytes));
   });
   await new Promise<void>((resolve, reject) => {
     socket.once('error', reject);
@@ -64,6 +65,19 @@ async function listen(
   return socket;
 }
 
+/** Sends `bytes` to whoever sent `rinfo`'s datagram, from `socket`; send errors are dropped. */
+export function sendTo(socket: Socket, rinfo: RemoteInfo, bytes: Buffer | string): void {
+  socket.send(bytes, rinfo.port, rinfo.address, () => {});
+}
+
+/** A UDP socket on `address`, any free port: a second local source to answer from. */
+export async function socketOn(address: string): Promise<Socket> {
+  const socket = createSocket('udp4');
+  socket.on('error', () => {});
+  await new Promise<void>((resolve) => socket.bind(0, address, resolve));
+  return socket;
+}
+
 /**
  * For the `wrong-source` fault in loopback mode: a socket on 127.0.0.1 (not the persona's address)
  * to answer from, so the probe sees a reply from an address it never asked. Undefined otherwise.
@@ -73,10 +87,7 @@ export async function wrongSourceSocket(ctx: {
   multicast: boolean;
 }): Promise<Socket | undefined> {
   if (ctx.fault !== 'wrong-source' || ctx.multicast) return undefined;
-  const socket = createSocket('udp4');
-  socket.on('error', () => {});
-  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
-  return socket;
+  return socketOn('127.0.0.1');
 }
 
 export function closeUdp(socket: Socket): Promise<void> {
@@ -87,6 +98,66 @@ export function closeUdp(socket: Socket): Promise<void> {
       resolve();
     }
   });
+}
+
+/** A running responder made of these sockets (absent ones skipped): closing it closes them all. */
+export function runningUdp(sockets: readonly (Socket | undefined)[]): RunningResponder {
+  return {
+    close: async () => {
+      await Promise.all(sockets.map((s) => s && closeUdp(s)));
+    },
+  };
+}
+
+/**
+ * A discovery responder on one UDP port: a request `normalAnswer` recognises is answered through
+ * `answer` (which applies the persona's faults), except under `hang` (silence) and, in loopback
+ * mode, `wrong-source` (the normal answer, sent from 127.0.0.1). In netns mode `answer` sees
+ * `wrong-source` too: there is no second local address to answer from.
+ */
+export async function startDiscoveryResponder(
+  ctx: ResponderContext,
+  opts: {
+    port: number;
+    group?: string;
+    /** The answer to this datagram without faults; undefined to ignore it. */
+    normalAnswer(msg: Buffer): Buffer | string | undefined;
+    answer(normal: Buffer | string, reply: (bytes: Buffer | string) => void): void;
+  },
+): Promise<RunningResponder> {
+  const alt = await wrongSourceSocket(ctx);
+  const socket = await startUdpResponder({
+    host: ctx.host,
+    port: opts.port,
+    ...(opts.group ? { group: opts.group } : {}),
+    multicast: ctx.multicast,
+    onMessage(msg, rinfo, reply) {
+      const normal = ctx.fault === 'hang' ? undefined : opts.normalAnswer(msg);
+      if (normal === undefined) return;
+      if (alt) sendTo(alt, rinfo, normal);
+      else opts.answer(normal, reply);
+    },
+  });
+  return runningUdp([socket, alt]);
+}
+
+/**
+ * The `flood` fault for responders that answer per matching record: 10,000 datagrams, the answer
+ * mixed with one-byte junk, in batches of 500 so the lab's own event loop (shared with tests)
+ * keeps turning. Stops if the lab closes the socket mid-flood.
+ */
+export function floodInBatches(reply: (bytes: Buffer | string) => void, answer: Buffer): void {
+  let i = 0;
+  const batch = () => {
+    try {
+      for (const end = Math.min(i + 500, 10_000); i < end; i++)
+        reply(i % 2 === 0 ? answer : Buffer.from([i & 0xff]));
+    } catch {
+      return; // the lab closed the socket mid-flood
+    }
+    if (i < 10_000) setImmediate(batch);
+  };
+  batch();
 }
 
 /**

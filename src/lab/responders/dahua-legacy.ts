@@ -6,7 +6,6 @@
  * No real reply was ever published, so every persona's reply is ASSEMBLED (its provenance says so).
  */
 
-import type { Socket } from 'node:dgram';
 import { encodeResponse } from '../../core/exchange.ts';
 import {
   buildReply,
@@ -18,7 +17,7 @@ import {
   SECTION1_LENGTH,
 } from '../../probes/dahua-legacy/message.ts';
 import { renderTemplate, type TemplateVars } from '../template.ts';
-import { closeUdp, sendAnswer, startUdpResponder, wrongSourceSocket } from '../udp-responder.ts';
+import { sendAnswer, startDiscoveryResponder } from '../udp-responder.ts';
 import { PROVENANCE_SCHEMA } from './schema.ts';
 import type { Responder, ResponderContext } from './types.ts';
 
@@ -154,25 +153,12 @@ export const dahuaLegacyResponder: Responder = {
     const normal = buildReply(parts);
     const fault = ctx.fault as DahuaLegacyFault | undefined;
     const answer = faulty(parts, normal, fault);
-    const alt = await wrongSourceSocket(ctx);
-    const socket: Socket = await startUdpResponder({
-      host: ctx.host,
+    return startDiscoveryResponder(ctx, {
       port: DAHUA_LEGACY_PORT,
-      multicast: ctx.multicast,
-      onMessage(msg, rinfo, reply) {
-        if (!isSearch(msg) || fault === 'hang') return;
-        if (fault === 'wrong-source') {
-          alt?.send(normal, rinfo.port, rinfo.address, () => {});
-          return;
-        }
-        sendAnswer(reply, answer, fault);
+      normalAnswer: (msg) => (isSearch(msg) ? normal : undefined),
+      answer(_normal, reply) {
+        if (fault !== 'wrong-source') sendAnswer(reply, answer, fault);
       },
     });
-    return {
-      close: async () => {
-        if (alt) await closeUdp(alt);
-        await closeUdp(socket);
-      },
-    };
   },
 };

@@ -10,7 +10,7 @@ import { buildSearch, DHIP_GROUP_V4, DHIP_PORT, frameDhip, requestText } from '.
 import { looksLikeDhip } from '../../probes/dhip/parse.ts';
 import { renderTemplate } from '../template.ts';
 import { closeUdp, sendAnswer, startUdpResponder } from '../udp-responder.ts';
-import { PROVENANCE_SCHEMA } from './schema.ts';
+import { replyConfigSchema } from './schema.ts';
 import type { Responder } from './types.ts';
 
 export interface DhipConfig {
@@ -24,16 +24,7 @@ export interface DhipConfig {
 /** Faults: hang (never answers), garbage, duplicate (3 copies), flood (10,000 datagrams), oversize. */
 export type DhipFault = 'hang' | 'garbage' | 'duplicate' | 'flood' | 'oversize';
 
-const schema = {
-  type: 'object',
-  required: ['provenance', 'reply'],
-  additionalProperties: false,
-  properties: {
-    provenance: PROVENANCE_SCHEMA,
-    reply: { type: 'string', minLength: 2 },
-    trailer: { type: 'string' },
-  },
-};
+const schema = replyConfigSchema({ trailer: true });
 
 function isSearch(msg: Buffer): boolean {
   return looksLikeDhip(msg) && msg.includes('DHDiscover.search');

@@ -5,7 +5,6 @@
  * unicast on the persona's address (loopback) or on the wildcard (netns).
  */
 
-import type { Socket } from 'node:dgram';
 import { encodeResponse } from '../../core/exchange.ts';
 import {
   buildDiscoveryRequest,
@@ -15,8 +14,8 @@ import {
   MSG_DISCOVERY_REPLY,
 } from '../../probes/dvrip/message.ts';
 import { renderTemplate } from '../template.ts';
-import { closeUdp, sendAnswer, startUdpResponder, wrongSourceSocket } from '../udp-responder.ts';
-import { PROVENANCE_SCHEMA } from './schema.ts';
+import { sendAnswer, startDiscoveryResponder } from '../udp-responder.ts';
+import { replyConfigSchema } from './schema.ts';
 import type { Responder, ResponderContext } from './types.ts';
 
 export interface DvripConfig {
@@ -41,16 +40,7 @@ export type DvripFault =
   | 'wrong-message'
   | 'wrong-source';
 
-const schema = {
-  type: 'object',
-  required: ['provenance', 'reply'],
-  additionalProperties: false,
-  properties: {
-    provenance: PROVENANCE_SCHEMA,
-    reply: { type: 'string', minLength: 2 },
-    trailer: { type: 'string' },
-  },
-};
+const schema = replyConfigSchema({ trailer: true });
 
 export function frameDvrip(body: Buffer, messageId = MSG_DISCOVERY_REPLY): Buffer {
   const head = Buffer.alloc(DVRIP_HEADER_LENGTH);
@@ -98,16 +88,12 @@ export const dvripResponder: Responder = {
     const body = renderBody(config as DvripConfig, ctx);
     const normal = frameDvrip(body);
     const fault = ctx.fault as DvripFault | undefined;
-    const alt = await wrongSourceSocket(ctx);
-    const socket: Socket = await startUdpResponder({
-      host: ctx.host,
+    return startDiscoveryResponder(ctx, {
       port: DVRIP_DISCOVERY_PORT,
-      multicast: ctx.multicast,
-      onMessage(msg, rinfo, reply) {
-        if (!isDiscoveryRequest(msg) || fault === 'hang') return;
+      normalAnswer: (msg) => (isDiscoveryRequest(msg) ? normal : undefined),
+      answer(_normal, reply) {
         switch (fault) {
           case 'wrong-source':
-            alt?.send(normal, rinfo.port, rinfo.address, () => {});
             return;
           case 'garbage':
             reply(Buffer.from([0xff, 0x00, 0x00, 0xc3, 0x28, 0x7b]));
@@ -130,11 +116,5 @@ export const dvripResponder: Responder = {
         }
       },
     });
-    return {
-      close: async () => {
-        if (alt) await closeUdp(alt);
-        await closeUdp(socket);
-      },
-    };
   },
 };

@@ -17,7 +17,16 @@ import {
 } from '../../probes/mdns/message.ts';
 import { mdnsExchange } from '../../probes/mdns/probe.ts';
 import { renderTemplate } from '../template.ts';
-import { closeUdp, startUdpResponder, startUdpResponderV6, wrongSourceSocket } from '../udp-responder.ts';
+import {
+  closeUdp,
+  floodInBatches,
+  runningUdp,
+  sendTo,
+  startUdpResponder,
+  startUdpResponderV6,
+  wrongSourceSocket,
+} from '../udp-responder.ts';
+import { PROVENANCE_SCHEMA } from './schema.ts';
 import type { Responder, ResponderContext } from './types.ts';
 
 export interface MdnsService {
@@ -57,23 +66,12 @@ export type MdnsFault =
   | 'bad-pointer'
   | 'ptr-only';
 
-const provenanceSchema = {
-  type: 'array',
-  minItems: 1,
-  items: {
-    type: 'object',
-    required: ['fact', 'source'],
-    additionalProperties: false,
-    properties: { fact: { type: 'string' }, source: { type: 'string' } },
-  },
-};
-
 const schema = {
   type: 'object',
   required: ['provenance', 'services'],
   additionalProperties: false,
   properties: {
-    provenance: provenanceSchema,
+    provenance: PROVENANCE_SCHEMA,
     ptrOnly: { type: 'boolean' },
     services: {
       type: 'array',
@@ -276,39 +274,17 @@ export const mdnsResponder: Responder = {
         }
         const normal = dnsPacket.encode(response);
         if (fault === 'wrong-source' && alt) {
-          alt.send(normal, rinfo.port, rinfo.address, () => {});
+          sendTo(alt, rinfo, normal);
           return;
         }
         if (fault === 'flood') {
-          // 10,000 datagrams in batches, so the lab's own event loop (shared with tests) keeps turning.
-          let i = 0;
-          const batch = () => {
-            try {
-              for (const end = Math.min(i + 500, 10_000); i < end; i++)
-                socket.send(
-                  i % 2 === 1 ? Buffer.from([i & 0xff]) : normal,
-                  rinfo.port,
-                  rinfo.address,
-                  () => {},
-                );
-            } catch {
-              return; // the lab closed the socket mid-flood
-            }
-            if (i < 10_000) setImmediate(batch);
-          };
-          batch();
+          floodInBatches((bytes) => sendTo(socket, rinfo, bytes), normal);
           return;
         }
         const copies = fault === 'duplicate' ? 3 : 1;
-        for (let i = 0; i < copies; i++)
-          socket.send(faulty(fault, normal, id), rinfo.port, rinfo.address, () => {});
+        for (let i = 0; i < copies; i++) sendTo(socket, rinfo, faulty(fault, normal, id));
       });
     }
-    return {
-      close: async () => {
-        if (alt) await closeUdp(alt);
-        for (const socket of sockets) await closeUdp(socket);
-      },
-    };
+    return runningUdp([...sockets, alt]);
   },
 };

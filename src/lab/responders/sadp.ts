@@ -4,12 +4,11 @@
  * Loopback: on the persona's address; netns: on the wildcard, joined to 239.255.255.250.
  */
 
-import type { Socket } from 'node:dgram';
 import { encodeResponse } from '../../core/exchange.ts';
 import { buildInquiry, inquiryUuid, SADP_GROUP, SADP_PORT } from '../../probes/sadp/message.ts';
 import { renderTemplate } from '../template.ts';
-import { closeUdp, sendAnswer, startUdpResponder, wrongSourceSocket } from '../udp-responder.ts';
-import { PROVENANCE_SCHEMA } from './schema.ts';
+import { sendAnswer, startDiscoveryResponder } from '../udp-responder.ts';
+import { replyConfigSchema } from './schema.ts';
 import type { Responder, ResponderContext } from './types.ts';
 
 export interface SadpConfig {
@@ -35,15 +34,7 @@ export type SadpFault =
   | 'malformed'
   | 'wrong-source';
 
-const schema = {
-  type: 'object',
-  required: ['provenance', 'reply'],
-  additionalProperties: false,
-  properties: {
-    provenance: PROVENANCE_SCHEMA,
-    reply: { type: 'string', minLength: 2 },
-  },
-};
+const schema = replyConfigSchema();
 
 function faulty(fault: SadpFault, normal: string): Buffer {
   switch (fault) {
@@ -106,30 +97,18 @@ export const sadpResponder: Responder = {
   async start(config, ctx) {
     const template = renderReply(config as SadpConfig, ctx);
     const fault = ctx.fault as SadpFault | undefined;
-    const alt = await wrongSourceSocket(ctx);
-    const socket: Socket = await startUdpResponder({
-      host: ctx.host,
+    return startDiscoveryResponder(ctx, {
       port: SADP_PORT,
       group: SADP_GROUP,
-      multicast: ctx.multicast,
-      onMessage(msg, rinfo, reply) {
+      normalAnswer(msg) {
         // Only the standard inquiry is answered; anything else is ignored, as the devices do.
         const uuid = inquiryUuid(msg.toString('utf8'));
-        if (!uuid || fault === 'hang') return;
-        const normal = template.replaceAll('{{uuid}}', uuid);
-        if (fault === 'wrong-source' && alt) {
-          alt.send(normal, rinfo.port, rinfo.address, () => {});
-          return;
-        }
+        return uuid ? template.replaceAll('{{uuid}}', uuid) : undefined;
+      },
+      answer(normal, reply) {
         if (fault === 'duplicate' || fault === 'flood') sendAnswer(reply, normal, fault);
-        else reply(fault ? faulty(fault, normal) : normal);
+        else reply(fault ? faulty(fault, String(normal)) : normal);
       },
     });
-    return {
-      close: async () => {
-        if (alt) await closeUdp(alt);
-        await closeUdp(socket);
-      },
-    };
   },
 };

@@ -10,8 +10,15 @@ import type { RemoteInfo, Socket as UdpSocket } from 'node:dgram';
 import type { Server, Socket } from 'node:net';
 import { type Exchange, encodeResponse } from '../../core/exchange.ts';
 import { buildMSearch, SSDP_GROUP_V4, SSDP_GROUP_V6, SSDP_PORT } from '../../probes/ssdp/message.ts';
-import { closeServer, pumpOversize, startTcpResponder } from '../tcp-responder.ts';
-import { closeUdp, startUdpResponder, startUdpResponderV6, wrongSourceSocket } from '../udp-responder.ts';
+import { closeServer, pumpOversize, startTcpResponder, writeInPieces } from '../tcp-responder.ts';
+import {
+  floodInBatches,
+  runningUdp,
+  sendTo,
+  startUdpResponder,
+  startUdpResponderV6,
+  wrongSourceSocket,
+} from '../udp-responder.ts';
 import { renderMdns } from './mdns.ts';
 import { PROVENANCE_SCHEMA } from './schema.ts';
 import type { Responder, ResponderContext } from './types.ts';
@@ -112,20 +119,9 @@ function serveDescription(socket: Socket, bytes: Buffer, fault: string | undefin
       pumpOversize(socket, 'HTTP/1.1 200 OK\r\nContent-Type: text/xml\r\n\r\n<root><device><manufacturer>');
       return;
     }
-    case 'desc-split': {
-      let i = 0;
-      const timer = setInterval(() => {
-        if (socket.destroyed || i >= bytes.length) {
-          clearInterval(timer);
-          socket.end();
-          return;
-        }
-        socket.write(bytes.subarray(i, i + 7));
-        i += 7;
-      }, 2);
-      socket.once('close', () => clearInterval(timer));
+    case 'desc-split':
+      writeInPieces(socket, bytes, { step: 7, gapMs: 2, end: true });
       return;
-    }
     default:
       socket.end(bytes);
   }
@@ -223,25 +219,13 @@ export const ssdpResponder: Responder = {
         if (!st || fault === 'hang') return;
         const matching = answers.filter((a) => st === 'ssdp:all' || a.st === st);
         for (const a of matching) {
-          if (fault === 'wrong-source' && alt) alt.send(a.bytes, rinfo.port, rinfo.address, () => {});
+          if (fault === 'wrong-source' && alt) sendTo(alt, rinfo, a.bytes);
           else if (fault === 'garbage') reply(Buffer.from([0x48, 0x54, 0x00, 0xff, 0xc3, 0x28]));
           else if (fault === 'oversize')
             reply(Buffer.concat([a.bytes.subarray(0, -2), Buffer.alloc(60_000, 0x41)]));
           else if (fault === 'duplicate') for (let i = 0; i < 3; i++) reply(a.bytes);
-          else if (fault === 'flood') {
-            // In batches, so the lab's own event loop (shared with tests) keeps turning.
-            let i = 0;
-            const batch = () => {
-              try {
-                for (const end = Math.min(i + 500, 10_000); i < end; i++)
-                  reply(i % 2 === 0 ? a.bytes : Buffer.from([i & 0xff]));
-              } catch {
-                return; // the lab closed the socket mid-flood
-              }
-              if (i < 10_000) setImmediate(batch);
-            };
-            batch();
-          } else reply(a.bytes);
+          else if (fault === 'flood') floodInBatches(reply, a.bytes);
+          else reply(a.bytes);
         }
       },
     };
@@ -250,16 +234,14 @@ export const ssdpResponder: Responder = {
       const v6 = await startUdpResponderV6({ ...listen, group: SSDP_GROUP_V6 });
       if (v6) sockets.push(v6);
     } catch (err) {
-      for (const s of sockets) await closeUdp(s);
+      await runningUdp([...sockets, alt]).close();
       await closeServer(server);
-      if (alt) await closeUdp(alt);
       throw err;
     }
     return {
       tcpPorts: [cfg.description.port],
       close: async () => {
-        if (alt) await closeUdp(alt);
-        for (const s of sockets) await closeUdp(s);
+        await runningUdp([...sockets, alt]).close();
         for (const s of open) s.destroy();
         await closeServer(server);
       },

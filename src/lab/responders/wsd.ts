@@ -7,13 +7,20 @@
  * ServeOptions.hostileXaddr).
  */
 
-import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
+import type { RemoteInfo, Socket } from 'node:dgram';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { WSD_GROUP_V4, WSD_GROUP_V6 } from '../../probes/wsd/message.ts';
 import { PERSONA_FILE, PERSONA_SCHEMA, type PersonaFile, type WsdFault } from '../persona.ts';
 import { renderTemplate } from '../template.ts';
-import { closeUdp, sendAnswer, startUdpResponder, startUdpResponderV6 } from '../udp-responder.ts';
+import {
+  runningUdp,
+  sendAnswer,
+  sendTo,
+  socketOn,
+  startUdpResponder,
+  startUdpResponderV6,
+} from '../udp-responder.ts';
 import type { Responder, ResponderContext } from './types.ts';
 
 /** Which ONVIF type a Probe asks for; an untyped Probe matches everything. */
@@ -45,11 +52,10 @@ function hostileBody(fault: WsdFault, normal: string): Buffer {
 }
 
 /** For the wrong-source fault: a socket on ServeOptions.wrongSource to answer from. */
-async function wrongSourceAt(ctx: ResponderContext): Promise<Socket | undefined> {
-  if (ctx.fault !== 'wrong-source' || !ctx.wrongSource) return undefined;
-  const alt = createSocket('udp4');
-  await new Promise<void>((resolve) => alt.bind(0, ctx.wrongSource, resolve));
-  return alt;
+function wrongSourceAt(ctx: ResponderContext): Promise<Socket | undefined> {
+  return ctx.fault === 'wrong-source' && ctx.wrongSource
+    ? socketOn(ctx.wrongSource)
+    : Promise.resolve(undefined);
 }
 
 export const wsdResponder: Responder = {
@@ -80,21 +86,14 @@ export const wsdResponder: Responder = {
         text = text.replace(/(<(?:[\w-]+:)?XAddrs>)[^<]*(<)/, `$1${ctx.hostileXaddr}$2`);
       }
       const body = fault ? hostileBody(fault, text) : Buffer.from(text);
-      const send = alt
-        ? (bytes: Buffer | string) => alt.send(bytes, rinfo.port, rinfo.address, () => {})
-        : reply;
+      const send = alt ? (bytes: Buffer | string) => sendTo(alt, rinfo, bytes) : reply;
       // Real devices wait a random 0–500 ms (APP_MAX_DELAY) before answering; a little jitter keeps us honest.
       const delay = ctx.multicast ? Math.floor(Math.random() * 200) : 0;
       setTimeout(() => sendAnswer(send, body, fault), delay);
     };
     const listen = { host: ctx.host, port: ctx.wsdPort, multicast: ctx.multicast, onMessage };
-    const sockets = [await startUdpResponder({ ...listen, group: WSD_GROUP_V4 })];
+    const socket = await startUdpResponder({ ...listen, group: WSD_GROUP_V4 });
     const v6 = await startUdpResponderV6({ ...listen, group: WSD_GROUP_V6 });
-    sockets.push(...(v6 ? [v6] : []), ...(alt ? [alt] : []));
-    return {
-      close: async () => {
-        await Promise.all(sockets.map(closeUdp));
-      },
-    };
+    return runningUdp([socket, v6, alt]);
   },
 };
