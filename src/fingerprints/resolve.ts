@@ -225,6 +225,21 @@ function chooseMaker(
 
 /** Fields only cameras and recorders send: their discovery protocols, streaming and SDK ports. */
 const CAMERA_FIELD = /^(?:rtsp|onvif|wsd|sadp|dhip|dvrip|sdk|dahua_legacy)\./;
+
+/**
+ * The observations resolution reads besides identifications: MACs, serials and EndpointReferences
+ * (which hosts are one device), open ports (SDK-port honeypots) and the fields that say "camera".
+ * A streaming reader keeps only these, so a large recording costs its identifications, not its bytes.
+ */
+export function usedByResolution(field: string): boolean {
+  return (
+    field === 'mac.address' ||
+    field === 'tcp.open_port' ||
+    field === 'wsd.endpoint' ||
+    field.endsWith('.serial') ||
+    CAMERA_FIELD.test(field)
+  );
+}
 const CAMERA_PORTS = new Set([554, 8554, 8000, 37777, 34567]);
 
 /**

@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { CamsweepError } from '../../core/errors.ts';
-import { analyse } from '../../pipeline/analyse.ts';
+import { Analyser } from '../../pipeline/analyse.ts';
 import { readEvidence } from '../../pipeline/evidence.ts';
 import { renderCsv } from '../../report/csv.ts';
 import { collect as collectEvents, type SweepEvent } from '../../report/events.ts';
@@ -29,19 +29,21 @@ export function identifyCommand(): Command {
         throw new CamsweepError('USAGE', `unknown --format "${format}" (table, jsonl, csv)`);
       }
       const knowledge = loadKnowledge(opts.policy);
+      // Streamed: each line is parsed and identified as it is read, then dropped.
+      const analyser = new Analyser(knowledge);
       let read: Awaited<ReturnType<typeof readEvidence>>;
       try {
-        read = await readEvidence(opts.from);
+        read = await readEvidence(opts.from, { onLine: (line) => analyser.add(line) });
       } catch (err) {
         const code = err && typeof err === 'object' && 'code' in err ? String(err.code) : 'error';
         throw new CamsweepError('BAD_FILE', `cannot read "${opts.from}" (${code})`);
       }
-      if (read.lines.length === 0) {
+      if (read.count === 0) {
         const why = read.rejected[0] ? ` (first problem: ${read.rejected[0]})` : '';
         throw new CamsweepError('BAD_FILE', `${opts.from}: no exchange or observation lines${why}`);
       }
       for (const r of read.rejected) process.stderr.write(`camsweep: skipped ${r}\n`);
-      const analysis = analyse(read.lines, knowledge);
+      const analysis = analyser.finish();
       const events: SweepEvent[] = [...analysis.devices, ...analysis.findings];
       const set = collectEvents(events);
       if (format === 'jsonl') process.stdout.write(renderJsonl(events));

@@ -85,7 +85,9 @@ function readXmlLeaves(text: string): DocumentRead | undefined {
 function decodeXmlText(v: string): string {
   return v
     .replace(/&#(\d{1,6});/g, (_m, d: string) => String.fromCodePoint(Number(d) % 0x110000))
-    .replace(/&#x([0-9a-f]{1,6});/gi, (_m, h: string) => String.fromCodePoint(Number.parseInt(h, 16) % 0x110000))
+    .replace(/&#x([0-9a-f]{1,6});/gi, (_m, h: string) =>
+      String.fromCodePoint(Number.parseInt(h, 16) % 0x110000),
+    )
     .replace(/&lt;/g, '<')
     .replace(/&gt;/g, '>')
     .replace(/&quot;/g, '"')
@@ -147,8 +149,20 @@ export function readDocument(payload: Buffer): DocumentRead | undefined {
   return readKeyValue(text);
 }
 
+/**
+ * A cheap first look (the full read runs only when this says yes): XML that is not an HTML page,
+ * JSON, or a first line of the form key=value.
+ */
 export function looksLikeDocument(payload: Buffer): boolean {
-  return readDocument(payload) !== undefined;
+  if (payload.length === 0 || payload.length > MAX_DOCUMENT_BYTES) return false;
+  const head = payload
+    .subarray(0, 512)
+    .toString('utf8')
+    .replace(/^\uFEFF/, '')
+    .trimStart();
+  if (head.startsWith('<')) return !/^<(?:!doctype html|html)[\s>]/i.test(head) && !/<html[\s>]/i.test(head);
+  if (head.startsWith('{') || head.startsWith('[')) return true;
+  return /^[A-Za-z][\w.[\]]{0,80}\s*=[^\r\n]*(?:\r?\n|$)/.test(head);
 }
 
 /** Pure: the observations a device-information document carries about the exchange's host. */
