@@ -299,6 +299,16 @@ describe('AdaptiveLimit', () => {
     };
   }
 
+  /** `limit` after `bursts` separate bursts of pressure, the clock faked from `start`. */
+  function cutByBursts(limit: AdaptiveLimit, bursts: number, start: number): AdaptiveLimit {
+    const nextBurst = burstClock(start);
+    for (let i = 0; i < bursts; i++) {
+      nextBurst();
+      limit.pressure();
+    }
+    return limit;
+  }
+
   it('pressure() halves the cap, once per burst, and never below min', () => {
     const nextBurst = burstClock(1_000_000);
     vi.setSystemTime(1_000_000);
@@ -334,12 +344,7 @@ describe('AdaptiveLimit', () => {
   });
 
   it('success() grows the cap back gradually, up to max and never past it', () => {
-    const nextBurst = burstClock(2_000_000);
-    const limit = new AdaptiveLimit(64, 4);
-    for (let i = 0; i < 5; i++) {
-      nextBurst();
-      limit.pressure();
-    }
+    const limit = cutByBursts(new AdaptiveLimit(64, 4), 5, 2_000_000);
     expect(limit.current).toBe(4);
     // Additive increase: one success does not undo a cut.
     limit.success();
@@ -362,12 +367,7 @@ describe('AdaptiveLimit', () => {
   });
 
   it('run() keeps no more tasks in flight than the current cap', async () => {
-    const nextBurst = burstClock(3_000_000);
-    const limit = new AdaptiveLimit(8, 2);
-    for (let i = 0; i < 3; i++) {
-      nextBurst();
-      limit.pressure();
-    }
+    const limit = cutByBursts(new AdaptiveLimit(8, 2), 3, 3_000_000);
     expect(limit.current).toBe(2);
     let inFlight = 0;
     let most = 0;
