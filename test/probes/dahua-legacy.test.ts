@@ -30,11 +30,10 @@ import {
 import { observeDahuaLegacy, parseDahuaLegacy } from '../../src/probes/dahua-legacy/parse.ts';
 import { dahuaLegacyProbe } from '../../src/probes/dahua-legacy/probe.ts';
 import { HOST_PROBES, MULTICAST_DISCOVERY } from '../../src/probes/index.ts';
-import { DEFAULT_SETTINGS } from '../../src/probes/settings.ts';
 import { advertisedWebScopeTests, useAdvertisedWebTrap } from '../helpers/advertised-web.ts';
 import { faultLineup, faultMatrix, udpRepliesTo } from '../helpers/fault-matrix.ts';
 import { anyBytes, expectBoundedObservations, hostileInputs } from '../helpers/hostile-input.ts';
-import { persona, type Runner, sweepTargets, useFaultLab } from '../helpers/probe-lab.ts';
+import { persona, probeContext, type Runner, sweepTargets, useFaultLab } from '../helpers/probe-lab.ts';
 
 const HOST = '127.78.60.99';
 
@@ -409,14 +408,7 @@ describe('dahua-legacy-discovery against the loopback lab (the persona reply is 
     const narrow = createScopeGuard(await buildTargetSet({ targets: ['127.78.61.200'] }));
     const outcome = await dahuaLegacyProbe.run(
       { host: at.normal ?? '' },
-      {
-        signal: AbortSignal.timeout(3000),
-        guard: narrow,
-        record: () => {},
-        wsdPort: 3702,
-        udpWindowMs: 300,
-        settings: DEFAULT_SETTINGS,
-      },
+      probeContext(narrow, () => {}, { timeoutMs: 3000, windowMs: 300 }),
     );
     expect(outcome.status).toBe('out-of-scope');
   });
