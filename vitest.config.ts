@@ -8,6 +8,9 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
+          // A hang guard, not a speed target: loading the whole fingerprint library and vendor
+          // registry takes about a second on an idle machine and several under a loaded one.
+          testTimeout: 30_000,
           include: [
             'test/unit/**/*.test.ts',
             'test/probes/**/*.test.ts',

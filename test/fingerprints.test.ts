@@ -99,7 +99,7 @@ describe('verifyLibrary reports each broken rule as fingerprints/<file>.yaml:<li
       ),
     });
     expect(verifyLibrary(dir, negativesDir).errors).toEqual([
-      'fingerprints/test/b.yaml:9: duplicate id "test-good" (first at fingerprints/test/a.yaml:3)',
+      'fingerprints/test/b.yaml:10: duplicate id "test-good" (first at fingerprints/test/a.yaml:3)',
     ]);
   });
 
@@ -113,7 +113,7 @@ describe('verifyLibrary reports each broken rule as fingerprints/<file>.yaml:<li
       }),
     );
     expect(errors).toHaveLength(1);
-    expect(errors[0]).toMatch(/^fingerprints\/test\/bad\.yaml:10: Invalid regular expression: .*$/);
+    expect(errors[0]).toMatch(/^fingerprints\/test\/bad\.yaml:11: Invalid regular expression: .*$/);
   });
 
   it('a catastrophically backtracking pattern', () => {
@@ -126,7 +126,7 @@ describe('verifyLibrary reports each broken rule as fingerprints/<file>.yaml:<li
       }),
     );
     expect(errors).toHaveLength(1);
-    expect(errors[0]).toMatch(/^fingerprints\/test\/bad\.yaml:9: pattern can backtrack catastrophically/);
+    expect(errors[0]).toMatch(/^fingerprints\/test\/bad\.yaml:10: pattern can backtrack catastrophically/);
   });
 
   it('a named group that set never uses', () => {
@@ -150,7 +150,7 @@ describe('verifyLibrary reports each broken rule as fingerprints/<file>.yaml:<li
       ),
     );
     expect(errors).toEqual([
-      'fingerprints/test/bad.yaml:9: example "Test-B" is matched first by "test-general" (fingerprints/test/bad.yaml:3)',
+      'fingerprints/test/bad.yaml:10: example "Test-B" is matched first by "test-general" (fingerprints/test/bad.yaml:3)',
     ]);
   });
 
@@ -165,8 +165,14 @@ describe('verifyLibrary reports each broken rule as fingerprints/<file>.yaml:<li
       }),
     );
     expect(errors).toEqual([
-      'fingerprints/test/bad.yaml:9: example "Test-5.4" gives firmware=5.4, expected 5.5',
+      'fingerprints/test/bad.yaml:10: example "Test-5.4" gives firmware=5.4, expected 5.5',
     ]);
+  });
+
+  it('a fingerprint with no counterexample (every one must name a near miss)', () => {
+    const errors = verifyOne(fingerprintYaml(SERVER, { ...GOOD, extra: ['counterexamples: []'] }));
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatch(/^fingerprints\/test\/bad\.yaml:\d+: .*counterexamples/);
   });
 
   it('a counterexample that the pattern matches', () => {
@@ -201,7 +207,7 @@ describe('verifyLibrary reports each broken rule as fingerprints/<file>.yaml:<li
       negatives,
     );
     expect(errors).toEqual([
-      'fingerprints/test/bad.yaml:9: negative "GoAhead-Webs" (consumer routers) is attributed to hikvision by "test-goahead"',
+      'fingerprints/test/bad.yaml:10: negative "GoAhead-Webs" (consumer routers) is attributed to hikvision by "test-goahead"',
     ]);
   });
 
@@ -225,7 +231,7 @@ describe('verifyLibrary reports each broken rule as fingerprints/<file>.yaml:<li
     const errors = verifyOne(
       fingerprintYaml(SERVER, GOOD, { id: 'test-typo', value: 'Test-Typo', set: { maker: 'hikvison' } }),
     );
-    expect(errors).toEqual(['fingerprints/test/bad.yaml:9: maker "hikvison" is not in vendors.yaml']);
+    expect(errors).toEqual(['fingerprints/test/bad.yaml:10: maker "hikvison" is not in vendors.yaml']);
   });
 });
 

@@ -1,9 +1,9 @@
 /**
  * Fingerprint library files for verify/load tests, written in the library's own layout so that a
  * case states only what it breaks. Line numbers are part of what those tests assert: the file
- * opens with `field:` (line 1) and `fingerprints:` (line 2); each entry then takes six lines
- * (id, pattern, set, certainty, examples, provenance) plus its `extra` lines, so without extras
- * the first entry's id is on line 3 and the second's on line 9.
+ * opens with `field:` (line 1) and `fingerprints:` (line 2); each entry then takes seven lines
+ * (id, pattern, set, certainty, examples, provenance, counterexamples) plus its `extra` lines, so
+ * without extras the first entry's id is on line 3 and the second's on line 10.
  */
 
 export interface FingerprintSpec {
@@ -48,6 +48,10 @@ function entry(spec: FingerprintSpec): string[] {
     ...(spec.extra ?? []).map((line) => `    ${line}`),
     `    examples: [{ value: ${JSON.stringify(spec.value)}, expect: ${flow(expected)} }]`,
     '    provenance: "test fixture for verify"',
+    // Every fingerprint names a near miss it must not match (the schema requires one).
+    ...(spec.extra?.some((l) => l.startsWith('counterexamples:'))
+      ? []
+      : ['    counterexamples: ["Unrelated-Server/1.0"]']),
   ];
 }
 
