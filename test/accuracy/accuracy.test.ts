@@ -44,7 +44,7 @@ const KNOWN_OVERLAPS: string[] = [
 
 describe('accuracy set', () => {
   it('loads, with unique ids and enough cases', () => {
-    expect(cases.length).toBeGreaterThanOrEqual(402);
+    expect(cases.length).toBeGreaterThanOrEqual(413);
     for (const half of HALVES) expect(cases.filter((c) => halfOf(c.id) === half).length).toBeGreaterThan(0);
     expect(new Set(cases.map((c) => c.id)).size).toBe(cases.length);
   });
