@@ -26,10 +26,10 @@ const FLOOR: Record<
   (typeof HALVES)[number],
   Record<'precision' | 'recall' | 'makerAccuracy' | 'modelAccuracy', number>
 > = {
-  // measured with 402 cases: development precision 100.0%, recall 41.7%, maker 52.7%, model 49.5%
-  development: { precision: 0.95, recall: 0.37, makerAccuracy: 0.48, modelAccuracy: 0.45 },
-  // measured with 402 cases: held-out precision 100.0%, recall 32.6%, maker 46.2%, model 42.5%
-  'held-out': { precision: 0.95, recall: 0.28, makerAccuracy: 0.42, modelAccuracy: 0.38 },
+  // measured with 425 cases: development precision 100.0%, recall 44.0%, maker 51.4%, model 49.5%
+  development: { precision: 0.95, recall: 0.4, makerAccuracy: 0.47, modelAccuracy: 0.45 },
+  // measured with 425 cases: held-out precision 100.0%, recall 34.0%, maker 44.0%, model 39.8%
+  'held-out': { precision: 0.95, recall: 0.3, makerAccuracy: 0.4, modelAccuracy: 0.35 },
 };
 
 // A case predates a fingerprint example equal to one of its values (a fingerprint writer found the same
@@ -44,7 +44,7 @@ const KNOWN_OVERLAPS: string[] = [
 
 describe('accuracy set', () => {
   it('loads, with unique ids and enough cases', () => {
-    expect(cases.length).toBeGreaterThanOrEqual(413);
+    expect(cases.length).toBeGreaterThanOrEqual(425);
     for (const half of HALVES) expect(cases.filter((c) => halfOf(c.id) === half).length).toBeGreaterThan(0);
     expect(new Set(cases.map((c) => c.id)).size).toBe(cases.length);
   });
