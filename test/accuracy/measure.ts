@@ -276,3 +276,119 @@ export function figures(outcomes: readonly Outcome[]): Figures {
     outcomes: [...outcomes],
   };
 }
+
+/**
+ * Where a case's evidence was published, read from its `provenance`:
+ * - `thread`: a GitHub issue, pull request or discussion (https://github.com/<owner>/<repo>/issues/<n>);
+ * - `repo`: a file or folder of a repository (`<owner>/<repo> <path> @ <commit>` or a github.com blob/tree
+ *   URL); `path` is empty when the provenance names the repository alone;
+ * - `code-search`: a public code-search hit named by its index id ("code search id N", "index id N").
+ */
+export type Source =
+  | { kind: 'thread'; repo: string; number: number }
+  | { kind: 'repo'; repo: string; path: string }
+  | { kind: 'code-search'; id: string };
+
+const REPO = String.raw`[A-Za-z0-9][\w.-]*\/[A-Za-z0-9][\w.-]*`;
+
+export function sourcesOf(c: Case): Source[] {
+  const out: Source[] = [];
+  const p = c.provenance;
+  for (const m of p.matchAll(
+    /https?:\/\/github\.com\/([\w.-]+\/[\w.-]+)\/(?:issues|pull|discussions)\/(\d+)/g,
+  ))
+    out.push({ kind: 'thread', repo: (m[1] ?? '').toLowerCase(), number: Number(m[2]) });
+  for (const m of p.matchAll(
+    /https?:\/\/github\.com\/([\w.-]+\/[\w.-]+)(?:\/(?:blob|tree)\/[^/\s]+\/([^\s"'#?)]+))?/g,
+  )) {
+    if (
+      /\/(?:issues|pull|discussions)\/\d/.test(
+        m[0] + p.slice((m.index ?? 0) + m[0].length, (m.index ?? 0) + m[0].length + 20),
+      )
+    )
+      continue;
+    out.push({ kind: 'repo', repo: (m[1] ?? '').toLowerCase(), path: m[2] ?? '' });
+  }
+  // "<owner>/<repo> <path> @ <commit>" or "<owner>/<repo> <path> —" outside URLs.
+  const bare = p.replace(/https?:\/\/\S+/g, ' ');
+  for (const m of bare.matchAll(
+    new RegExp(String.raw`(?<![\w./-])(${REPO}) ([\w.()/-]+?)(?= @ | — |$)`, 'g'),
+  )) {
+    if (!(m[2] ?? '').includes('/') && !(m[2] ?? '').includes('.')) continue;
+    out.push({ kind: 'repo', repo: (m[1] ?? '').toLowerCase(), path: m[2] ?? '' });
+  }
+  for (const m of p.matchAll(/(?:code[- ]search|index) ids? (\d+(?:(?:, | and )\d+)*)/gi))
+    for (const id of (m[1] ?? '').split(/, | and /)) out.push({ kind: 'code-search', id });
+  return out;
+}
+
+/** The text of every fingerprint file (provenance, notes and header comments alike), one string per file. */
+export function fingerprintTexts(dir = join(ROOT, 'fingerprints')): { file: string; text: string }[] {
+  const out: { file: string; text: string }[] = [];
+  const walk = (d: string): void => {
+    for (const name of readdirSync(d)) {
+      const p = join(d, name);
+      if (statSync(p).isDirectory()) walk(p);
+      else if (name.endsWith('.yaml'))
+        out.push({ file: p.slice(ROOT.length + 1), text: readFileSync(p, 'utf8') });
+    }
+  };
+  walk(dir);
+  return out;
+}
+
+const escapeRe = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/**
+ * Does a fingerprint file cite this source? Threads by URL or by "<owner>/<repo> #n", "<owner>/<repo>
+ * issue #n", "<repo> PR #n" and the like; code-search hits by id; repository files when the fingerprint
+ * cites the repository without a path, or a path that contains the case's file (or lies inside it).
+ */
+export function citesSource(text: string, s: Source): boolean {
+  if (s.kind === 'code-search') return new RegExp(String.raw`(?<!\d)${s.id}(?!\d)`).test(text);
+  const [, name = ''] = s.repo.split('/');
+  if (s.kind === 'thread') {
+    const n = String.raw`#?\s*${s.number}(?!\d)`;
+    const thread = String.raw`(?:\s*#|\s+(?:issues?|PR|pull(?:\s+request)?|discussions?)\s*#?|\/(?:issues|pull|discussions)\/)`;
+    return (
+      new RegExp(String.raw`${escapeRe(s.repo)}${thread}\s*${s.number}(?!\d)`, 'i').test(text) ||
+      new RegExp(
+        String.raw`(?<![\w-])${escapeRe(name)}\s+(?:issues?|PR|pull(?:\s+request)?|discussions?)\s*${n}`,
+        'i',
+      ).test(text)
+    );
+  }
+  for (const m of text.matchAll(new RegExp(String.raw`(?<![\w.-])${escapeRe(s.repo)}(?![\w-])`, 'gi'))) {
+    const after = text.slice((m.index ?? 0) + m[0].length, (m.index ?? 0) + m[0].length + 200);
+    if (/^\s*(?:#|(?:issues?|PR|pull|discussions?)\s*#?\s*\d)/i.test(after)) continue; // a thread, not the repository
+    const path = /^ ([\w.()-]+(?:\/[\w.()-]+)*\/?)/.exec(after)?.[1]?.replace(/\/$/, '');
+    if (!path || (!path.includes('/') && !path.includes('.') && !/^README/i.test(path))) return true; // the whole repository
+    if (s.path === '') return true;
+    const a = s.path.toLowerCase();
+    const b = path.toLowerCase();
+    if (a === b || a.startsWith(`${b}/`) || b.startsWith(`${a}/`)) return true;
+  }
+  return false;
+}
+
+/** For each case of the given half whose source a fingerprint file cites: the case, the source and the file. */
+export function sourceConflicts(
+  cases: readonly Case[],
+  half: Half = 'held-out',
+  texts = fingerprintTexts(),
+): { id: string; source: string; file: string }[] {
+  const out: { id: string; source: string; file: string }[] = [];
+  const show = (s: Source): string =>
+    s.kind === 'thread'
+      ? `${s.repo}#${s.number}`
+      : s.kind === 'repo'
+        ? `${s.repo} ${s.path}`.trim()
+        : `index id ${s.id}`;
+  for (const c of cases) {
+    if (halfOf(c.id) !== half) continue;
+    for (const s of sourcesOf(c))
+      for (const t of texts)
+        if (citesSource(t.text, s)) out.push({ id: c.id, source: show(s), file: t.file });
+  }
+  return out;
+}
