@@ -107,7 +107,7 @@ describe('the same devices under each policy', () => {
     amcrest: { 'uk-nil-2022': 'restricted', 'ndaa-889': 'restricted', 'fcc-covered': 'restricted' },
     hiwatch: { 'uk-nil-2022': 'restricted', 'ndaa-889': 'restricted', 'fcc-covered': 'restricted' },
     uniview: { 'uk-nil-2022': 'review', 'ndaa-889': 'none', 'fcc-covered': 'none' },
-    huawei: { 'uk-nil-2022': 'none', 'ndaa-889': 'restricted', 'fcc-covered': 'restricted' },
+    huawei: { 'uk-nil-2022': 'restricted', 'ndaa-889': 'restricted', 'fcc-covered': 'restricted' },
     axis: { 'uk-nil-2022': 'none', 'ndaa-889': 'none', 'fcc-covered': 'none' },
   };
   for (const [device, verdicts] of Object.entries(expected) as [DeviceName, Record<PolicyId, string>][]) {
@@ -166,7 +166,7 @@ describe('the same devices under each policy', () => {
 });
 
 describe('device types', () => {
-  it('uk-nil-2022 covers visual surveillance equipment: a Huawei home router is not flagged, ndaa-889 flags it', async () => {
+  it("uk-nil-2022 flags a Huawei home router under the named makers' other-equipment rule, not the WMS's surveillance rule", async () => {
     const { analyse } = await import('../../src/pipeline/analyse.ts');
     const { loadLibrary } = await import('../../src/fingerprints/load.ts');
     const { loadVendors } = await import('../../src/fingerprints/vendors.ts');
@@ -187,7 +187,8 @@ describe('device types', () => {
     });
     expect(uk.devices[0]?.maker).toBe('huawei');
     expect(uk.devices[0]?.deviceType).toBe('router');
-    expect(uk.findings).toEqual([]);
+    expect(uk.findings.map((f) => [f.rule, f.severity])).toEqual([['named-prc-makers-other-equipment', 'restricted']]);
+    expect(uk.findings[0]?.basis).toMatch(/another kind/);
     const ndaa = analyse(evidence, {
       library: loadLibrary(),
       vendors,
