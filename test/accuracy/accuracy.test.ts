@@ -77,10 +77,14 @@ describe('accuracy set', () => {
     for (const c of cases) expect(c.label.restricted, c.id).toBe(labelRestricted(vendors, c.label));
   });
 
-  it('no case value duplicates a fingerprint example (beyond the known, reported overlaps)', () => {
+  // Fingerprints may be written from the development half (issue: "from the development half and
+  // from other evidence, never from a held-out case"), so only held-out values must stay unseen.
+  it('no held-out case value duplicates a fingerprint example (beyond the known, reported overlaps)', () => {
     const examples = fingerprintExamples();
     expect(examples.size).toBeGreaterThan(100);
-    const overlaps = cases.flatMap((c) => exampleOverlaps(c, examples).map((v) => `${c.id}: ${v}`));
+    const overlaps = cases
+      .filter((c) => halfOf(c.id) === 'held-out')
+      .flatMap((c) => exampleOverlaps(c, examples).map((v) => `${c.id}: ${v}`));
     if (overlaps.length > 0)
       console.log(`accuracy: case values that are fingerprint examples:\n  ${overlaps.join('\n  ')}`);
     expect(

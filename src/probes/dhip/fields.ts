@@ -10,6 +10,7 @@ export const DHIP_FIELDS = {
   'dhip.http_port': 'DHIP deviceInfo.HttpPort: the advertised web port',
   'dhip.port': 'DHIP deviceInfo.Port: the advertised DVRIP/SDK TCP port (37777 by default)',
   'dhip.ipv4_address': 'DHIP deviceInfo.IPv4Address.IPAddress: the address the device says it has',
+  'dhip.realm': 'The realm of a DHIP login challenge (params.realm, "Login to <serial or model>")',
 } as const;
 
 export type DhipField = keyof typeof DHIP_FIELDS;

@@ -127,10 +127,24 @@ export function observeDhip(ex: Exchange): Observation[] {
   return readDhipDocument(ex, responseBytes(ex));
 }
 
+/**
+ * The realm of a DHIP login challenge ({"result":false,"params":{"realm":"Login to …"}}), read
+ * from any DHIP frame: Dahua firmware answers a login on its web or SDK port this way.
+ */
+export function dhipLoginRealm(bytes: Buffer): string | undefined {
+  if (!looksLikeDhip(bytes) || bytes.length > MAX_DATAGRAM) return undefined;
+  try {
+    const json = record(JSON.parse(bytes.toString('utf8', DHIP_HEADER_LENGTH).replaceAll('\u0000', '').trim()));
+    return text(record(json?.params)?.realm);
+  } catch {
+    return undefined;
+  }
+}
+
 /** The observations of a DHIP reply, whatever exchange carried it. */
 export function readDhipDocument(ex: Exchange, payload: Buffer): Observation[] {
   const parsed = readDhip(payload);
-  if (!parsed.ok) return [];
+  if (!parsed.ok) return observationsFrom(ex, [['dhip.realm', dhipLoginRealm(payload)]]);
   const d = parsed.device;
   return observationsFrom(ex, [
     ['dhip.device_type', d.deviceType],
