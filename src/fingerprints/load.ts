@@ -58,7 +58,10 @@ export function loadFingerprintFile(path: string, root = FINGERPRINTS_DIR): Fing
   const field = raw.field;
   const alsoFields = (raw.alsoFields ?? []).map((f, index) => {
     if (!isField(f)) {
-      throw new CamsweepError('FINGERPRINT', `${shown}:${file.lineOf(['alsoFields', index])}: unknown field "${f}"`);
+      throw new CamsweepError(
+        'FINGERPRINT',
+        `${shown}:${file.lineOf(['alsoFields', index])}: unknown field "${f}"`,
+      );
     }
     return f;
   });

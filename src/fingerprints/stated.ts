@@ -1,5 +1,6 @@
 import type { Identification, IdentityClaims } from '../core/identification.ts';
 import type { Observation } from '../core/observation.ts';
+import { makerWordsOf, modelIn } from './model-token.ts';
 import {
   oneVendor,
   type VendorIndex,
@@ -30,6 +31,8 @@ export interface StatedField {
   certainty: number;
   /** keyvalue only: the keys whose value is a vendor name. */
   keys?: readonly string[];
+  /** Also take a weak model claim from the text when it names a maker (banners, sysDescr, titles). */
+  model?: boolean;
   note?: string;
 }
 
@@ -94,15 +97,34 @@ function claimsFor(reg: VendorRegistry, id: string): IdentityClaims {
   return reg.get(id)?.kind === 'maker' || reg.get(id)?.kind === undefined ? { maker: id } : { brand: id };
 }
 
-function vendorClaims(
-  reg: VendorRegistry,
-  how: StatedField,
+/** A model read out of free text is a guess next to any pattern's: it only fills a gap. */
+const MODEL_IN_TEXT_CERTAINTY = 0.3;
+
+function modelOf(reg: VendorRegistry, id: string, text: string): string | undefined {
+  const v = reg.get(id);
+  return v ? modelIn(text, makerWordsOf([v.name, v.id, ...v.aliases])) : undefined;
+}
+
+function identification(
   obs: Observation,
-  claimed: ReadonlySet<string>,
-): IdentityClaims | undefined {
-  if (!how.read || claimed.has(observationKey(obs))) return undefined;
-  const id = oneVendor(reg, vendorsStated(reg.index, how.read, obs.value, how.keys));
-  return id ? claimsFor(reg, id) : undefined;
+  claims: IdentityClaims,
+  fingerprint: string,
+  certainty: number,
+): Identification {
+  return {
+    ...claims,
+    fingerprint,
+    field: obs.field,
+    value: obs.value,
+    host: obs.host,
+    ...(obs.port !== undefined ? { port: obs.port } : {}),
+    ...(obs.probe !== undefined ? { probe: obs.probe } : {}),
+    certainty,
+  };
+}
+
+function vendorOf(reg: VendorRegistry, how: StatedField, value: string): string | undefined {
+  return how.read ? oneVendor(reg, vendorsStated(reg.index, how.read, value, how.keys)) : undefined;
 }
 
 function observationKey(o: { host: string; port?: number; field: string; value: string }): string {
@@ -122,22 +144,32 @@ export function identifyStated(
 ): Identification[] {
   const byField = new Map<string, StatedField[]>();
   for (const f of fields) byField.set(f.field, [...(byField.get(f.field) ?? []), f]);
-  const claimed = new Set(already.filter((i) => i.maker || i.brand).map(observationKey));
+  // What patterns already said of each observation: its maker (or brand), and whether a model.
+  const named = new Map<string, string>();
+  const modelled = new Set<string>();
+  for (const i of already) {
+    const key = observationKey(i);
+    const who = i.maker ?? i.brand;
+    if (who && !named.has(key)) named.set(key, who);
+    if (i.model) modelled.add(key);
+  }
   const out: Identification[] = [];
   for (const obs of observations) {
+    const key = observationKey(obs);
     for (const how of byField.get(obs.field) ?? []) {
-      const claims = how.states ? { [how.states]: obs.value.trim() } : vendorClaims(reg, how, obs, claimed);
-      if (!claims) continue;
-      out.push({
-        ...claims,
-        fingerprint: statedId(obs.field, how),
-        field: obs.field,
-        value: obs.value,
-        host: obs.host,
-        ...(obs.port !== undefined ? { port: obs.port } : {}),
-        ...(obs.probe !== undefined ? { probe: obs.probe } : {}),
-        certainty: how.certainty,
-      });
+      if (how.states) {
+        out.push(
+          identification(obs, { [how.states]: obs.value.trim() }, statedId(obs.field, how), how.certainty),
+        );
+        continue;
+      }
+      const patterned = named.get(key);
+      const id = patterned ? undefined : vendorOf(reg, how, obs.value);
+      if (id) out.push(identification(obs, claimsFor(reg, id), statedId(obs.field, how), how.certainty));
+      const who = patterned ?? id;
+      const model = how.model && who && !modelled.has(key) ? modelOf(reg, who, obs.value) : undefined;
+      if (model)
+        out.push(identification(obs, { model }, `stated-model:${obs.field}`, MODEL_IN_TEXT_CERTAINTY));
     }
   }
   return out;

@@ -80,7 +80,7 @@ describe('stated makers resolve through the vendor registry', () => {
   it('never reads an ordinary-word name inside free text, only as a whole maker field', () => {
     expect(makerOf([obs('ssdp.header.server', 'Linux/4.1 UPnP/1.0 Ring/2.0')])).toBeUndefined();
     const ring = analyse([obs('upnp.manufacturer', 'Ring')], knowledge).devices[0];
-    expect(ring?.brand).toBe('ring');
+    expect(ring?.maker).toBe('ring');
   });
 
   it('names no maker when one banner names two unrelated makers', () => {
@@ -125,5 +125,28 @@ describe('with the built-in library and policy', () => {
 
   it('Microsoft in a software banner names no hardware maker', () => {
     expect(analyse([obs('ftp.banner', '220 Microsoft FTP Service')], k).devices[0]?.maker).toBeUndefined();
+  });
+});
+
+describe('a model read from a banner that names its maker', () => {
+  const vendors = loadVendors();
+  const k = { library: loadLibrary(), vendors, policies: [] };
+  const deviceOf = (field: string, value: string) => analyse([obs(field, value)], k).devices[0];
+
+  // Each value is a public example: Sony's FTP greeting form (zmap/ztag Censys device records), a
+  // Huawei VRP sysDescr (LibreNMS test data form), a Dell switch sysDescr (xCAT switchdiscover docs).
+  it.each([
+    ['ftp.banner', '220-Sony Network Camera SNC-EP520', 'SNC-EP520'],
+    ['snmp.sys_descr', 'Dell Networking N1548, 6.3.3.10, Linux 3.6.5', 'N1548'],
+    ['http.title', 'KONICA MINOLTA bizhub C454e', 'bizhub C454e'],
+  ])('%s %j → model %s', (field, value, model) => {
+    expect(deviceOf(field, value)?.model).toBe(model);
+  });
+
+  it('never takes a version, an address or a MAC for a model', () => {
+    expect(
+      deviceOf('snmp.sys_descr', 'Huawei Versatile Routing Platform Software V5.170 10.0.0.1')?.model,
+    ).toBeUndefined();
+    expect(deviceOf('ftp.banner', '220 Sony ACCC8E78B977 ready')?.model).toBeUndefined();
   });
 });
