@@ -11,10 +11,15 @@ export interface LabCert {
 
 const cache = new Map<string, LabCert>();
 
-/** "CN=x,O=y" → "/CN=x/O=y" for openssl -subj; commas inside values are escaped with \. */
+/**
+ * "CN=x,O=y" → "/O=y/CN=x" for openssl -subj; commas inside values are escaped with \. The
+ * persona writes the subject as RFC 2253 prints it (most specific RDN first, as recog's examples and
+ * camsweep's tls.subject do), while -subj lists RDNs in certificate order (most general first), so
+ * the parts are reversed: a real device's subject then reads back exactly as it was published.
+ */
 function toOpensslSubject(dn: string): string {
   const parts = dn.split(/(?<!\\),/).map((p) => p.trim().replaceAll('/', '\\/'));
-  return `/${parts.join('/')}`;
+  return `/${parts.reverse().join('/')}`;
 }
 
 /**
