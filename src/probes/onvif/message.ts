@@ -79,13 +79,29 @@ export function soapEnvelope(body: string, header?: string): string {
   );
 }
 
-export function buildSoapPost(url: URL, call: OnvifCall, userAgent: string, token?: UsernameToken): string {
+/** The request-target of a POST to `url`: also the `uri` an HTTP Digest answer must name. */
+export function requestTarget(url: URL): string {
+  return `${url.pathname || '/'}${url.search}`;
+}
+
+/**
+ * A SOAP 1.2 POST of one call. `authorization` is an HTTP Authorization value (our Digest answer
+ * to the device's challenge); the WS-UsernameToken, when given, stays in the body beside it.
+ */
+export function buildSoapPost(
+  url: URL,
+  call: OnvifCall,
+  userAgent: string,
+  token?: UsernameToken,
+  authorization?: string,
+): string {
   const body = soapEnvelope(ONVIF_CALLS[call], token ? securityHeader(token) : undefined);
   const tls = url.protocol === 'https:';
   const port = url.port ? Number(url.port) : tls ? 443 : 80;
   const host = `${url.hostname}${port === (tls ? 443 : 80) ? '' : `:${port}`}`;
   return (
-    `POST ${url.pathname || '/'}${url.search} HTTP/1.1\r\nHost: ${host}\r\nUser-Agent: ${userAgent}\r\n` +
+    `POST ${requestTarget(url)} HTTP/1.1\r\nHost: ${host}\r\nUser-Agent: ${userAgent}\r\n` +
+    (authorization ? `Authorization: ${authorization}\r\n` : '') +
     `Content-Type: application/soap+xml; charset=utf-8; action="http://www.onvif.org/ver10/device/wsdl/${call}"\r\n` +
     `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`
   );

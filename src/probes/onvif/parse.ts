@@ -127,7 +127,10 @@ export function observeOnvif(ex: Exchange): Observation[] {
   if (!parsed.ok || parsed.response.kind !== 'http') return [];
   const res = parsed.response;
   const out = httpLayerObservations(ex, res).filter((o) => o.field !== 'http.header.name_order');
-  out.push(...soapObservations(ex, res.status, res.body.toString('utf8')));
+  // A 401 with a Digest challenge is the HTTP layer asking; a SOAP token beside no Authorization
+  // header was never looked at, so it was not refused either.
+  const digestAsked = res.status === 401 && res.challenges.some((c) => /^digest$/i.test(c.scheme));
+  out.push(...soapObservations(ex, res.status, res.body.toString('utf8'), digestAsked));
   return out;
 }
 
@@ -141,14 +144,15 @@ export function looksLikeOnvifSoap(payload: Buffer): boolean {
 }
 
 /** The SOAP content of an answer (HTTP status given, or 200 for a body another tool recorded alone). */
-function soapObservations(ex: Exchange, status: number, body: string): Observation[] {
+function soapObservations(ex: Exchange, status: number, body: string, digestAsked = false): Observation[] {
   const out: Observation[] = [];
   const obs = observationMaker(ex);
   const soap = parseOnvifBody(status, body);
-  // A credentialed call is recognisable by its (redacted) UsernameToken in the recorded request.
+  // A credentialed call is recognisable by its (redacted) UsernameToken in the recorded request;
+  // its credentials were checked unless the HTTP layer asked for Digest and got no answer yet.
   const credentialed = /<(?:[\w-]+:)?UsernameToken\b/.test(ex.request ?? '');
-  if (soap.authRequired)
-    out.push(...obs('onvif.auth', credentialed ? 'credentials-rejected' : 'auth-required'));
+  const checked = credentialed && !(digestAsked && !/^Authorization:/im.test(ex.request ?? ''));
+  if (soap.authRequired) out.push(...obs('onvif.auth', checked ? 'credentials-rejected' : 'auth-required'));
   else if (credentialed && soap.deviceInformation) out.push(...obs('onvif.auth', 'authenticated'));
   const di = soap.deviceInformation;
   if (di) {

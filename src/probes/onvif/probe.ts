@@ -2,10 +2,17 @@ import { encodeResponse } from '../../core/exchange.ts';
 import { redact } from '../../core/redact.ts';
 import { classify } from '../../core/status.ts';
 import { responseComplete } from '../http/framing.ts';
-import { parseResponse } from '../http/parse.ts';
+import { type Challenge, parseResponse } from '../http/parse.ts';
 import { USER_AGENT } from '../http/probe.ts';
 import type { Probe, ProbeContext, ProbeOutcome, ProbeTarget } from '../types.ts';
-import { buildSoapPost, newUsernameToken, type OnvifCall, type UsernameToken } from './message.ts';
+import { digestAuthorization, digestChallenge } from './digest.ts';
+import {
+  buildSoapPost,
+  newUsernameToken,
+  type OnvifCall,
+  requestTarget,
+  type UsernameToken,
+} from './message.ts';
 import { parseOnvifBody } from './parse.ts';
 
 /** Without credentials, in this order: the clock first (for the skew), READ_SYSTEM last. */
@@ -28,14 +35,63 @@ interface CallResult {
   body?: string;
   error?: unknown;
   receivedAt: number;
+  /** The WWW-Authenticate challenges of an answer, in wire order. */
+  challenges?: Challenge[];
+}
+
+type Call = (name: OnvifCall, token?: UsernameToken, authorization?: string) => Promise<CallResult>;
+
+interface Credentials {
+  username: string;
+  password: string;
+}
+
+/** What an answered GetDeviceInformation says of the credentials it carried; undefined if unanswered. */
+function credentialVerdict(r: CallResult): 'accepted' | 'refused' | undefined {
+  if (!r.answered || r.status === undefined || r.body === undefined) return undefined;
+  return parseOnvifBody(r.status, r.body).authRequired ? 'refused' : 'accepted';
+}
+
+/**
+ * GetDeviceInformation with the user's credentials for this host. First with a WS-UsernameToken;
+ * a 401 carrying an HTTP Digest challenge (Hikvision, Dahua) means the HTTP layer stopped the call
+ * before the token was looked at, so it is made once more with an `Authorization: Digest` answer
+ * to that challenge and a fresh token beside it (devices differ in which they check). One retry:
+ * a second refusal is a real one. Same URL, same host: the challenge's `domain` is not followed.
+ * HTTP Basic is not answered (over plain HTTP the password would cross in clear). Returns the detail.
+ */
+async function askWithCredentials(
+  call: Call,
+  url: URL,
+  credentials: Credentials,
+  skewMs: number,
+): Promise<string> {
+  const token = () => newUsernameToken(credentials.username, credentials.password, skewMs);
+  const first = await call('GetDeviceInformation', token());
+  const verdict = credentialVerdict(first);
+  if (verdict !== 'refused') return verdict === 'accepted' ? '; authenticated' : '';
+  const challenges = first.status === 401 ? (first.challenges ?? []) : [];
+  const offered = challenges.map((c) => digestChallenge(c.raw)).find((c) => c !== undefined);
+  const authorization = offered && digestAuthorization(offered, credentials, 'POST', requestTarget(url));
+  if (!authorization) {
+    if (challenges.some((c) => /^digest$/i.test(c.scheme))) return '; HTTP Digest challenge not answerable';
+    const basic = challenges.some((c) => /^basic$/i.test(c.scheme));
+    const clear = url.protocol === 'https:' ? '' : ' over plain HTTP';
+    return `; credentials rejected${basic ? ` (HTTP Basic asked for, not sent${clear})` : ''}`;
+  }
+  const retry = credentialVerdict(await call('GetDeviceInformation', token(), authorization));
+  if (retry === undefined) return '; HTTP Digest retry unanswered';
+  return retry === 'accepted' ? '; authenticated (HTTP Digest)' : '; credentials rejected (HTTP Digest)';
 }
 
 /**
  * ONVIF device service at an advertised XAddr. PRE_AUTH calls and GetDeviceInformation go without
  * credentials; only when the device refuses GetDeviceInformation and the user supplied credentials
  * for this host is it asked once more with a WS-UsernameToken (PasswordDigest), its Created time
- * moved by the device's clock skew. The engine has already passed the XAddr through the scope
- * guard; the transport checks the address again on dial. Recorded requests are redacted.
+ * moved by the device's clock skew, and, if the HTTP layer answers that with a Digest challenge,
+ * once more with an HTTP Digest answer (askWithCredentials). The engine has already passed the
+ * XAddr through the scope guard; the transport checks the address again on dial. Recorded requests
+ * that carry credentials are redacted.
  */
 export const onvifProbe: Probe = {
   id: 'onvif-soap',
@@ -70,8 +126,8 @@ export const onvifProbe: Probe = {
     // that the port speaks something else.
     let cutBeforeStatusLine = false;
 
-    const call = async (name: OnvifCall, token?: UsernameToken): Promise<CallResult> => {
-      const request = buildSoapPost(url, name, USER_AGENT, token);
+    const call: Call = async (name, token, authorization) => {
+      const request = buildSoapPost(url, name, USER_AGENT, token, authorization);
       sent += 1;
       try {
         const result = await ctx.transport.tcpExchange(ctx.guard, target.host, port, request, {
@@ -87,8 +143,9 @@ export const onvifProbe: Probe = {
           transport: tls ? 'tls' : 'tcp',
           protocol: 'onvif',
           probe: this.id,
-          // The UsernameToken (user name, digest, nonce) never leaves this function.
-          request: token ? redact(request) : request,
+          // The UsernameToken (user name, digest, nonce) and the Digest Authorization header
+          // (user name, cnonce, response) never leave this function.
+          request: token || authorization ? redact(request) : request,
           ...encodeResponse(result.bytes),
           at: new Date(receivedAt).toISOString(),
           ...(result.tls ? { tls: result.tls } : {}),
@@ -102,6 +159,7 @@ export const onvifProbe: Probe = {
           status: parsed.response.status,
           body: parsed.response.body.toString('utf8'),
           receivedAt,
+          challenges: parsed.response.challenges,
         };
       } catch (error) {
         lastError = error;
@@ -125,17 +183,7 @@ export const onvifProbe: Probe = {
     let detail = '';
     if (refusedInformation && !ctx.signal.aborted) {
       const credentials = ctx.settings.credentials?.(target.host);
-      if (credentials) {
-        const r = await call(
-          'GetDeviceInformation',
-          newUsernameToken(credentials.username, credentials.password, skewMs),
-        );
-        if (r.answered && r.status !== undefined && r.body !== undefined) {
-          detail = parseOnvifBody(r.status, r.body).authRequired
-            ? '; credentials rejected'
-            : '; authenticated';
-        }
-      }
+      if (credentials) detail = await askWithCredentials(call, url, credentials, skewMs);
     }
     if (answered > 0)
       return { ...base, status: 'success', detail: `${answered}/${sent} calls answered${detail}` };
