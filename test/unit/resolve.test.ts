@@ -134,12 +134,14 @@ fingerprints:
     set: { brand: lts, deviceType: camera }
     certainty: 0.95
     examples: [{ value: "LTS", expect: { brand: lts } }]
+    counterexamples: ["HIKVISION"]
     provenance: "test-only fingerprint"
   - id: test-name-ezviz
     pattern: "^EZVIZ$"
     set: { brand: ezviz, deviceType: camera }
     certainty: 0.9
     examples: [{ value: "EZVIZ", expect: { brand: ezviz } }]
+    counterexamples: ["HIKVISION"]
     provenance: "test-only fingerprint"
 `,
   );
