@@ -2,7 +2,7 @@ import type { Device } from '../core/device.ts';
 import type { Confidence, Evidence, Finding } from '../core/finding.ts';
 import type { Identification } from '../core/identification.ts';
 import type { RelationType, VendorRegistry } from '../fingerprints/vendors.ts';
-import { parentOf } from '../fingerprints/vendors.ts';
+import { parentOf } from '../fingerprints/relations.ts';
 import { SCHEMA_VERSION } from '../core/schema-version.ts';
 import type { Policy, PolicyRule } from './schema.ts';
 
