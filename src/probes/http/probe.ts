@@ -48,88 +48,106 @@ export function makeHttpProbe(tls: boolean): Probe {
     async run(target: ProbeTarget, ctx: ProbeContext): Promise<ProbeOutcome> {
       const port = target.port ?? (tls ? 443 : 80);
       const base = { probe: this.id, host: target.host, port };
-      let path = '/';
-      let host = target.host;
-      let curPort = port;
-      let curTls = tls;
+      let hop: Hop = { host: target.host, port, tls, path: '/' };
       /** The last page read: the extras (favicon, vendor paths) go to that host and port. */
       let last: { host: string; port: number; tls: boolean; res: ParsedResponse } | undefined;
       /** host:port/path already read in the redirect chain: an extra path is not fetched twice. */
       const visited = new Set<string>();
-      const done = async (outcome: ProbeOutcome): Promise<ProbeOutcome> => {
+      const done = async (detail?: string): Promise<ProbeOutcome> => {
         if (last) await fetchExtras(tls ? 'https-extras' : 'http-extras', last, visited, ctx);
-        return outcome;
+        return { ...base, status: 'success', ...(detail ? { detail } : {}) };
       };
-      for (let hop = 0; hop <= MAX_REDIRECTS; hop++) {
-        const request = buildGet(host, curPort, path, curTls);
-        visited.add(`${host}:${curPort}${path}`);
+      for (let n = 0; n <= MAX_REDIRECTS; n++) {
+        visited.add(`${hop.host}:${hop.port}${hop.path}`);
         let result: TcpExchangeResult;
         try {
-          result = await ctx.transport.tcpExchange(ctx.guard, host, curPort, request, {
-            signal: ctx.signal,
-            tls: curTls,
-            stopWhen: RESPONSE,
-          });
+          result = await readHop(this.id, hop, ctx);
         } catch (err) {
-          if (hop === 0) return { ...base, status: classify(err) };
-          return done({ ...base, status: 'success', detail: `redirect target failed: ${classify(err)}` });
+          if (n === 0) return { ...base, status: classify(err) };
+          return done(`redirect target failed: ${classify(err)}`);
         }
-        const ex: Exchange = {
-          type: 'exchange',
-          host,
-          port: curPort,
-          transport: curTls ? 'tls' : 'tcp',
-          protocol: 'http',
-          probe: this.id,
-          request,
-          ...encodeResponse(result.bytes),
-          at: new Date().toISOString(),
-          ...(result.tls ? { tls: result.tls } : {}),
-        };
-        ctx.record(ex);
         const parsed = parseResponse(result.bytes);
-        if (!parsed.ok) {
-          // The deadline fell before the status line was complete (a slow drip): that is a
-          // timeout, not proof the port speaks something else.
-          if (hop === 0 && result.ended === 'timeout-partial' && !result.bytes.includes(0x0a))
-            return {
-              ...base,
-              status: 'connection-timeout',
-              detail: 'status line incomplete at the deadline',
-            };
-          return hop === 0
-            ? { ...base, status: parsed.reason === 'empty' ? 'no-response' : 'protocol-mismatch' }
-            : done({ ...base, status: 'success' });
-        }
+        if (!parsed.ok) return n === 0 ? { ...base, ...firstPageFailure(parsed.reason, result) } : done();
         const res = parsed.response;
-        if (res.kind === 'http') last = { host, port: curPort, tls: curTls, res };
-        const location = res.header('location');
-        if (res.status < 300 || res.status >= 400 || !location) return done({ ...base, status: 'success' });
-        let next: URL;
-        try {
-          next = new URL(
-            location,
-            `${curTls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${curPort}${path}`,
-          );
-        } catch {
-          return done({ ...base, status: 'success', detail: 'unparsable redirect' });
-        }
-        if (next.protocol !== 'http:' && next.protocol !== 'https:')
-          return done({ ...base, status: 'success' });
-        const decision = ctx.guard.checkUrl(next.href);
-        if (!decision.allowed) {
-          return done({
-            ...base,
-            status: 'success',
-            detail: `redirect not followed: out-of-scope (${decision.reason})`,
-          });
-        }
-        host = decision.address;
-        curTls = next.protocol === 'https:';
-        curPort = next.port ? Number(next.port) : curTls ? 443 : 80;
-        path = `${next.pathname}${next.search}`;
+        if (res.kind === 'http') last = { host: hop.host, port: hop.port, tls: hop.tls, res };
+        const step = redirectFrom(res, hop, ctx);
+        if (!('next' in step)) return done(step.stop);
+        hop = step.next;
       }
-      return done({ ...base, status: 'success', detail: 'redirect limit reached' });
+      return done('redirect limit reached');
+    },
+  };
+}
+
+/** One page of the redirect chain: where it is, and how it is reached. */
+interface Hop {
+  host: string;
+  port: number;
+  tls: boolean;
+  path: string;
+}
+
+/** GETs one page and records the exchange, whatever came back. */
+async function readHop(probe: string, hop: Hop, ctx: ProbeContext): Promise<TcpExchangeResult> {
+  const request = buildGet(hop.host, hop.port, hop.path, hop.tls);
+  const result = await ctx.transport.tcpExchange(ctx.guard, hop.host, hop.port, request, {
+    signal: ctx.signal,
+    tls: hop.tls,
+    stopWhen: RESPONSE,
+  });
+  const ex: Exchange = {
+    type: 'exchange',
+    host: hop.host,
+    port: hop.port,
+    transport: hop.tls ? 'tls' : 'tcp',
+    protocol: 'http',
+    probe,
+    request,
+    ...encodeResponse(result.bytes),
+    at: new Date().toISOString(),
+    ...(result.tls ? { tls: result.tls } : {}),
+  };
+  ctx.record(ex);
+  return result;
+}
+
+/** The status of a first page that is not HTTP. */
+function firstPageFailure(
+  reason: string,
+  result: TcpExchangeResult,
+): Pick<ProbeOutcome, 'status'> & { detail?: string } {
+  // The deadline fell before the status line was complete (a slow drip): that is a timeout, not
+  // proof the port speaks something else.
+  if (result.ended === 'timeout-partial' && !result.bytes.includes(0x0a))
+    return { status: 'connection-timeout', detail: 'status line incomplete at the deadline' };
+  return { status: reason === 'empty' ? 'no-response' : 'protocol-mismatch' };
+}
+
+/** Where a redirect leads, if the chain goes on: only http(s), only in scope. */
+function redirectFrom(
+  res: ParsedResponse,
+  hop: Hop,
+  ctx: ProbeContext,
+): { next: Hop } | { stop: string | undefined } {
+  const location = res.header('location');
+  if (res.status < 300 || res.status >= 400 || !location) return { stop: undefined };
+  let next: URL;
+  try {
+    const here = `${hop.tls ? 'https' : 'http'}://${hop.host.includes(':') ? `[${hop.host}]` : hop.host}:${hop.port}${hop.path}`;
+    next = new URL(location, here);
+  } catch {
+    return { stop: 'unparsable redirect' };
+  }
+  if (next.protocol !== 'http:' && next.protocol !== 'https:') return { stop: undefined };
+  const decision = ctx.guard.checkUrl(next.href);
+  if (!decision.allowed) return { stop: `redirect not followed: out-of-scope (${decision.reason})` };
+  const nextTls = next.protocol === 'https:';
+  return {
+    next: {
+      host: decision.address,
+      tls: nextTls,
+      port: next.port ? Number(next.port) : nextTls ? 443 : 80,
+      path: `${next.pathname}${next.search}`,
     },
   };
 }
