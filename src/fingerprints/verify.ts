@@ -13,8 +13,7 @@ import {
   loadStatedFields,
 } from './load.ts';
 import { catastrophicBacktracking } from './redos.ts';
-import type { FingerprintFile } from './schema.ts';
-import type { StatedField } from './stated.ts';
+import type { Fingerprint } from './schema.ts';
 import { loadVendors, type VendorRegistry } from './vendors.ts';
 
 export interface NegativeBanner {
@@ -52,33 +51,27 @@ export function loadNegatives(dir = join(FIXTURES_DIR, 'negatives')): {
   }
 }
 
+/** Runs a loader, turning its failure into one reported problem. */
+function attempt<T>(errors: string[], load: () => T): T | undefined {
+  try {
+    return load();
+  } catch (err) {
+    errors.push(err instanceof Error ? err.message : String(err));
+    return undefined;
+  }
+}
+
 /** Every check of ARCHITECTURE §5; each problem as `file:line: message`. */
 export function verifyLibrary(
   dir = FINGERPRINTS_DIR,
   negativesDir = join(FIXTURES_DIR, 'negatives'),
 ): VerifyResult {
   const errors: string[] = [];
-  let vendors: VendorRegistry | undefined;
-  try {
-    vendors = loadVendors(join(dir, 'vendors.yaml'));
-  } catch (err) {
-    errors.push(err instanceof Error ? err.message : String(err));
-  }
-  const files: FingerprintFile[] = [];
-  for (const path of fingerprintFilePaths(dir)) {
-    try {
-      files.push(loadFingerprintFile(path, dir));
-    } catch (err) {
-      errors.push(err instanceof CamsweepError ? err.message : String(err));
-    }
-  }
-  let stated: StatedField[] = [];
-  try {
-    stated = loadStatedFields(dir);
-  } catch (err) {
-    errors.push(err instanceof CamsweepError ? err.message : String(err));
-  }
-  const lib: FingerprintLibrary = buildLibrary(files, stated);
+  const vendors = attempt(errors, () => loadVendors(join(dir, 'vendors.yaml')));
+  const files = fingerprintFilePaths(dir).flatMap(
+    (path) => attempt(errors, () => loadFingerprintFile(path, dir)) ?? [],
+  );
+  const lib: FingerprintLibrary = buildLibrary(files, attempt(errors, () => loadStatedFields(dir)) ?? []);
   const ids = new Map<string, string>();
   let examples = 0;
   for (const file of files) {
@@ -88,56 +81,82 @@ export function verifyLibrary(
       const prior = ids.get(fp.id);
       if (prior) errors.push(`${at}: duplicate id "${fp.id}" (first at ${prior})`);
       else ids.set(fp.id, at);
-      if (!fp.pattern.startsWith('^') || !fp.pattern.endsWith('$'))
-        errors.push(`${at}: pattern must be anchored with ^ and $`);
-      const redos = catastrophicBacktracking(fp.pattern);
-      if (redos) errors.push(`${at}: pattern can backtrack catastrophically (${redos})`);
-      const groups = new Set(
-        [...fp.pattern.matchAll(/\(\?<([A-Za-z_][A-Za-z0-9_]*)>/g)].map((m) => m[1] ?? ''),
-      );
-      const used = new Set(
-        Object.values(fp.set).flatMap((v) =>
-          [...String(v).matchAll(/\{([A-Za-z_][A-Za-z0-9_]*)\}/g)].map((m) => m[1] ?? ''),
-        ),
-      );
-      for (const g of groups) if (!used.has(g)) errors.push(`${at}: named group "${g}" is never used in set`);
-      for (const u of used)
-        if (!groups.has(u)) errors.push(`${at}: set uses {${u}} but the pattern has no such group`);
-      if (vendors) {
-        for (const key of ['maker', 'brand'] as const) {
-          const v = fp.set[key];
-          if (v && !v.includes('{') && !vendors.get(v))
-            errors.push(`${at}: ${key} "${v}" is not in vendors.yaml`);
-        }
-      }
-      for (const ex of fp.examples) {
-        examples += 1;
-        const list = lib.byField.get(fp.field) ?? [];
-        const m = matchValue(list, ex.value);
-        if (!m) {
-          errors.push(`${at}: example "${ex.value}" matches no fingerprint`);
-          continue;
-        }
-        if (m.fingerprint.id !== fp.id) {
-          errors.push(
-            `${at}: example "${ex.value}" is matched first by "${m.fingerprint.id}" (${m.fingerprint.file}:${m.fingerprint.line})`,
-          );
-          continue;
-        }
-        for (const [k, want] of Object.entries(ex.expect)) {
-          const got = m.claims[k as keyof typeof m.claims];
-          if (got !== want)
-            errors.push(`${at}: example "${ex.value}" gives ${k}=${got ?? '(none)'}, expected ${want}`);
-        }
-      }
-      for (const ce of fp.counterexamples) {
-        if (fp.regex.test(ce.slice(0, 1024))) errors.push(`${at}: counterexample "${ce}" matches`);
-      }
+      errors.push(...patternProblems(fp, at), ...vendorProblems(fp, at, vendors));
+      errors.push(...exampleProblems(fp, at, lib));
+      examples += fp.examples.length;
     }
   }
   const negatives = loadNegatives(negativesDir);
-  errors.push(...negatives.errors);
-  for (const n of negatives.banners) {
+  errors.push(...negatives.errors, ...negativeProblems(negatives.banners, lib));
+  return {
+    errors,
+    files: files.length,
+    fingerprints: lib.size,
+    examples,
+    negatives: negatives.banners.length,
+  };
+}
+
+/** Anchoring, catastrophic backtracking, and named groups that match what `set` uses. */
+function patternProblems(fp: Fingerprint, at: string): string[] {
+  const errors: string[] = [];
+  if (!fp.pattern.startsWith('^') || !fp.pattern.endsWith('$'))
+    errors.push(`${at}: pattern must be anchored with ^ and $`);
+  const redos = catastrophicBacktracking(fp.pattern);
+  if (redos) errors.push(`${at}: pattern can backtrack catastrophically (${redos})`);
+  const groups = new Set([...fp.pattern.matchAll(/\(\?<([A-Za-z_][A-Za-z0-9_]*)>/g)].map((m) => m[1] ?? ''));
+  const used = new Set(
+    Object.values(fp.set).flatMap((v) =>
+      [...String(v).matchAll(/\{([A-Za-z_][A-Za-z0-9_]*)\}/g)].map((m) => m[1] ?? ''),
+    ),
+  );
+  for (const g of groups) if (!used.has(g)) errors.push(`${at}: named group "${g}" is never used in set`);
+  for (const u of used)
+    if (!groups.has(u)) errors.push(`${at}: set uses {${u}} but the pattern has no such group`);
+  return errors;
+}
+
+function vendorProblems(fp: Fingerprint, at: string, vendors: VendorRegistry | undefined): string[] {
+  if (!vendors) return [];
+  const errors: string[] = [];
+  for (const key of ['maker', 'brand'] as const) {
+    const v = fp.set[key];
+    if (v && !v.includes('{') && !vendors.get(v)) errors.push(`${at}: ${key} "${v}" is not in vendors.yaml`);
+  }
+  return errors;
+}
+
+/** Each example is matched first by its own fingerprint, with exactly its values; no counterexample matches. */
+function exampleProblems(fp: Fingerprint, at: string, lib: FingerprintLibrary): string[] {
+  const errors: string[] = [];
+  for (const ex of fp.examples) {
+    const m = matchValue(lib.byField.get(fp.field) ?? [], ex.value);
+    if (!m) {
+      errors.push(`${at}: example "${ex.value}" matches no fingerprint`);
+      continue;
+    }
+    if (m.fingerprint.id !== fp.id) {
+      errors.push(
+        `${at}: example "${ex.value}" is matched first by "${m.fingerprint.id}" (${m.fingerprint.file}:${m.fingerprint.line})`,
+      );
+      continue;
+    }
+    for (const [k, want] of Object.entries(ex.expect)) {
+      const got = m.claims[k as keyof typeof m.claims];
+      if (got !== want)
+        errors.push(`${at}: example "${ex.value}" gives ${k}=${got ?? '(none)'}, expected ${want}`);
+    }
+  }
+  for (const ce of fp.counterexamples) {
+    if (fp.regex.test(ce.slice(0, 1024))) errors.push(`${at}: counterexample "${ce}" matches`);
+  }
+  return errors;
+}
+
+/** No non-camera banner of fixtures/negatives is attributed to a camera maker. */
+function negativeProblems(banners: readonly NegativeBanner[], lib: FingerprintLibrary): string[] {
+  const errors: string[] = [];
+  for (const n of banners) {
     if (!isField(n.field)) {
       errors.push(`fixtures/negatives/banners.yaml: unknown field "${n.field}" for "${n.value}"`);
       continue;
@@ -149,11 +168,5 @@ export function verifyLibrary(
       );
     }
   }
-  return {
-    errors,
-    files: files.length,
-    fingerprints: lib.size,
-    examples,
-    negatives: negatives.banners.length,
-  };
+  return errors;
 }
