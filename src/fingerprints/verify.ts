@@ -1,6 +1,5 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { CamsweepError } from '../core/errors.ts';
 import { FINGERPRINTS_DIR, FIXTURES_DIR } from '../core/paths.ts';
 import { readYamlFile } from '../core/yaml-file.ts';
 import { isField } from '../observations/fields.ts';
