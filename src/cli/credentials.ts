@@ -20,9 +20,9 @@
  */
 import { readFileSync, statSync } from 'node:fs';
 import { CamsweepError } from '../core/errors.ts';
+import { normaliseAddress } from '../core/ip.ts';
 import { parseYamlText, validateYaml } from '../core/yaml-file.ts';
 import { parseTargetToken } from '../engine/targets.ts';
-import { normaliseAddress } from '../core/ip.ts';
 import type { ProbeSettings } from '../probes/types.ts';
 
 export interface Credentials {

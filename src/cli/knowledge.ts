@@ -1,6 +1,6 @@
-import type { Knowledge } from '../pipeline/analyse.ts';
 import { loadLibrary } from '../fingerprints/load.ts';
 import { loadVendors } from '../fingerprints/vendors.ts';
+import type { Knowledge } from '../pipeline/analyse.ts';
 import { DEFAULT_POLICY, loadPolicy } from '../policy/load.ts';
 
 /** The fingerprint library, vendors.yaml and the chosen policies (default uk-nil-2022). */

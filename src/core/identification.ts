@@ -1,4 +1,3 @@
-
 export const DEVICE_TYPES = [
   'camera',
   'recorder',

@@ -1,8 +1,7 @@
 import { CamsweepError } from '../core/errors.ts';
-import { type ExclusionAware, type TargetSet } from './targets.ts';
 import { normaliseAddress } from '../core/ip.ts';
-
 import type { ScopeDecision, ScopeGuard } from '../core/scope.ts';
+import type { ExclusionAware, TargetSet } from './targets.ts';
 
 // Schemes a camera legitimately advertises: web/ONVIF (http, https), video (rtsp, rtsps) and
 // WS-Discovery replies (soap.udp). Anything else (file:, ftp:, javascript:…) is never dialled.

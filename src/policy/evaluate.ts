@@ -1,9 +1,9 @@
 import type { Device } from '../core/device.ts';
 import type { Confidence, Evidence, Finding } from '../core/finding.ts';
 import type { Identification } from '../core/identification.ts';
-import type { RelationType, VendorRegistry } from '../fingerprints/vendors.ts';
-import { parentOf } from '../fingerprints/relations.ts';
 import { SCHEMA_VERSION } from '../core/schema-version.ts';
+import { parentOf } from '../fingerprints/relations.ts';
+import type { RelationType, VendorRegistry } from '../fingerprints/vendors.ts';
 import type { Policy, PolicyRule } from './schema.ts';
 
 /** One certainty at or above this confirms on its own (issue #5: "one high-certainty fingerprint"). */

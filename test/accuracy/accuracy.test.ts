@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { EXCHANGE_PROTOCOLS } from '../../src/probes/index.ts';
 import { loadVendors } from '../../src/fingerprints/vendors.ts';
 import { isField } from '../../src/observations/fields.ts';
+import { EXCHANGE_PROTOCOLS } from '../../src/probes/index.ts';
 import {
   exampleOverlaps,
   figures,

@@ -9,10 +9,10 @@ import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import { type Exchange, responseBytes } from '../../src/core/exchange.ts';
 import type { Observation } from '../../src/core/observation.ts';
-import { type Analysis, analyse, type Knowledge } from '../../src/pipeline/analyse.ts';
 import { loadLibrary } from '../../src/fingerprints/load.ts';
 import { loadVendors, type VendorRegistry } from '../../src/fingerprints/vendors.ts';
 import { observe } from '../../src/observations/observe.ts';
+import { type Analysis, analyse, type Knowledge } from '../../src/pipeline/analyse.ts';
 import { DEFAULT_POLICY, loadPolicy } from '../../src/policy/load.ts';
 
 const HERE = dirname(fileURLToPath(import.meta.url));

@@ -9,10 +9,10 @@ import ipaddr from 'ipaddr.js';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { type ScanOptions, scanCommand } from '../../src/cli/commands/scan.ts';
+import { ipToBigInt } from '../../src/core/ip.ts';
 import { PACKAGE_ROOT } from '../../src/core/paths.ts';
 import { readYamlFile } from '../../src/core/yaml-file.ts';
 import { buildTargetSet } from '../../src/engine/targets.ts';
-import { ipToBigInt } from '../../src/core/ip.ts';
 import { listPersonas, type Persona } from '../../src/lab/persona.ts';
 import { RESPONDERS } from '../../src/lab/responders/index.ts';
 

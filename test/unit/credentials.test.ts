@@ -8,8 +8,13 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import {
+  credentialLookup,
+  parseCredentialsEnv,
+  parseCredentialsText,
+  secretSettings,
+} from '../../src/cli/credentials.ts';
 import { CamsweepError } from '../../src/core/errors.ts';
-import { credentialLookup, parseCredentialsEnv, parseCredentialsText, secretSettings } from '../../src/cli/credentials.ts';
 import { runCli } from '../helpers/cli.ts';
 
 const temp = mkdtempSync(join(tmpdir(), 'camsweep-credentials-'));

@@ -4,10 +4,10 @@
  * (The netns segments test proves the whole path over real IPv6 multicast.)
  */
 import { describe, expect, it } from 'vitest';
+import { ipToBigInt } from '../../src/core/ip.ts';
 import { advertisedHost } from '../../src/engine/discovery.ts';
 import { createScopeGuard } from '../../src/engine/scope.ts';
 import { buildTargetSet } from '../../src/engine/targets.ts';
-import { ipToBigInt } from '../../src/core/ip.ts';
 import { wsdDiscovery } from '../../src/probes/wsd/discovery.ts';
 
 const segment = (cidrBase: string, size: number) => {

@@ -10,13 +10,13 @@ import { type Exchange, type ExchangeProtocol, encodeResponse } from '../../src/
 import type { Observation } from '../../src/core/observation.ts';
 import { PACKAGE_ROOT } from '../../src/core/paths.ts';
 import { readYamlFile } from '../../src/core/yaml-file.ts';
-import { analyse } from '../../src/pipeline/analyse.ts';
 import { buildLibrary, fingerprintFilePaths } from '../../src/fingerprints/load.ts';
 import { loadVendors } from '../../src/fingerprints/vendors.ts';
 import { listPersonas, type Persona } from '../../src/lab/persona.ts';
 import { RESPONDERS } from '../../src/lab/responders/index.ts';
 import { renderHttpResponse, renderTemplate, type TemplateVars } from '../../src/lab/template.ts';
 import { FIELDS, isField } from '../../src/observations/fields.ts';
+import { analyse } from '../../src/pipeline/analyse.ts';
 import { buildReply } from '../../src/probes/dahua-legacy/message.ts';
 import type { Probe } from '../../src/probes/types.ts';
 

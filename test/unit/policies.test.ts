@@ -2,10 +2,10 @@ import { readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { Finding } from '../../src/core/finding.ts';
 import type { Observation } from '../../src/core/observation.ts';
-import { analyse, type Knowledge } from '../../src/pipeline/analyse.ts';
 import { loadLibrary } from '../../src/fingerprints/load.ts';
 import { loadVendors } from '../../src/fingerprints/vendors.ts';
 import type { FieldName } from '../../src/observations/fields.ts';
+import { analyse, type Knowledge } from '../../src/pipeline/analyse.ts';
 import { loadPolicy, POLICIES_DIR } from '../../src/policy/load.ts';
 import type { Policy } from '../../src/policy/schema.ts';
 
@@ -187,7 +187,9 @@ describe('device types', () => {
     });
     expect(uk.devices[0]?.maker).toBe('huawei');
     expect(uk.devices[0]?.deviceType).toBe('router');
-    expect(uk.findings.map((f) => [f.rule, f.severity])).toEqual([['named-prc-makers-other-equipment', 'restricted']]);
+    expect(uk.findings.map((f) => [f.rule, f.severity])).toEqual([
+      ['named-prc-makers-other-equipment', 'restricted'],
+    ]);
     expect(uk.findings[0]?.basis).toMatch(/another kind/);
     const ndaa = analyse(evidence, {
       library: loadLibrary(),

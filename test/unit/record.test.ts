@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Exchange } from '../../src/core/exchange.ts';
-import { readEvidence } from '../../src/pipeline/evidence.ts';
 import { redact, redactExchange } from '../../src/core/redact.ts';
+import { readEvidence } from '../../src/pipeline/evidence.ts';
 
 const temp = mkdtempSync(join(tmpdir(), 'camsweep-record-'));
 afterAll(() => rmSync(temp, { recursive: true, force: true }));

@@ -3,10 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Observation } from '../../src/core/observation.ts';
-import { type Analysis, analyse, type Knowledge } from '../../src/pipeline/analyse.ts';
 import { buildLibrary, loadFingerprintFile, loadLibrary } from '../../src/fingerprints/load.ts';
 import { loadVendors } from '../../src/fingerprints/vendors.ts';
 import type { FieldName } from '../../src/observations/fields.ts';
+import { type Analysis, analyse, type Knowledge } from '../../src/pipeline/analyse.ts';
 import { loadPolicy } from '../../src/policy/load.ts';
 
 const vendors = loadVendors();

@@ -134,7 +134,9 @@ export function observeDhip(ex: Exchange): Observation[] {
 export function dhipLoginRealm(bytes: Buffer): string | undefined {
   if (!looksLikeDhip(bytes) || bytes.length > MAX_DATAGRAM) return undefined;
   try {
-    const json = record(JSON.parse(bytes.toString('utf8', DHIP_HEADER_LENGTH).replaceAll('\u0000', '').trim()));
+    const json = record(
+      JSON.parse(bytes.toString('utf8', DHIP_HEADER_LENGTH).replaceAll('\u0000', '').trim()),
+    );
     return text(record(json?.params)?.realm);
   } catch {
     return undefined;

@@ -101,7 +101,6 @@ function readXml(text: string): DocumentRead | undefined {
   if (!parsed.ok) return /^<html|<!doctype html/i.test(text) ? undefined : readXmlLeaves(text);
   const rootName = Object.keys(parsed.doc).find((k) => !/^[?#!]/.test(k));
   if (!rootName || /^(?:html|Envelope|root|ProbeMatch)$/i.test(rootName)) return undefined;
-  const root = parsed.doc[rootName];
   const namespace = /\bxmlns(?::\w+)?\s*=\s*["']([^"']{1,200})["']/.exec(text)?.[1];
   const facts: Fact[] = [];
   // Every top-level element: a fragment without its root parses as several.
