@@ -14,3 +14,22 @@ export function webFollowUps(
   const host = device.ipv4Address ?? (isIPv4(replyFrom) ? replyFrom : undefined);
   return host ? [{ probe: 'http', url: `http://${host}:${device.httpPort}/` }] : [];
 }
+
+/**
+ * Advertised URLs worth following with `probe`: http(s) only, each once, at most `max` (a device
+ * must not make the sweep fetch without end). The engine checks each against the scope guard.
+ */
+export function urlFollowUps(
+  probe: string,
+  urls: readonly (string | undefined)[],
+  max = Number.POSITIVE_INFINITY,
+): FollowUp[] {
+  const seen = new Set<string>();
+  const out: FollowUp[] = [];
+  for (const url of urls) {
+    if (!url || !/^https?:\/\//i.test(url) || seen.has(url) || out.length >= max) continue;
+    seen.add(url);
+    out.push({ probe, url });
+  }
+  return out;
+}

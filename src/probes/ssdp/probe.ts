@@ -1,3 +1,4 @@
+import { urlFollowUps } from '../advertised.ts';
 import type { FollowUp, Probe, ProbeContext, ProbeOutcome, ProbeTarget } from '../types.ts';
 import { runUnicastUdp } from '../udp-replies.ts';
 
@@ -6,14 +7,7 @@ import { isSearchResponse, parseSsdp } from './parse.ts';
 
 /** Device-description URLs worth fetching: http(s) only, de-duplicated, at most 8. */
 export function locationFollowUps(locations: readonly (string | undefined)[]): FollowUp[] {
-  const seen = new Set<string>();
-  const out: FollowUp[] = [];
-  for (const l of locations) {
-    if (!l || !/^https?:\/\//i.test(l) || seen.has(l) || out.length >= 8) continue;
-    seen.add(l);
-    out.push({ probe: 'upnp', url: l });
-  }
-  return out;
+  return urlFollowUps('upnp', locations, 8);
 }
 
 /**

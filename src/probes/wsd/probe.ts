@@ -1,19 +1,13 @@
 import { encodeResponse } from '../../core/exchange.ts';
 import { classify } from '../../core/status.ts';
+import { urlFollowUps } from '../advertised.ts';
 import type { FollowUp, Probe, ProbeContext, ProbeOutcome, ProbeTarget } from '../types.ts';
 import { buildProbe, WSD_PORT, type WsdType } from './message.ts';
 import { parseProbeMatches } from './parse.ts';
 
 /** XAddrs worth following: ONVIF device services, http(s) only, de-duplicated. */
 export function xaddrFollowUps(xaddrs: readonly string[]): FollowUp[] {
-  const seen = new Set<string>();
-  const out: FollowUp[] = [];
-  for (const x of xaddrs) {
-    if (!/^https?:\/\//i.test(x) || seen.has(x)) continue;
-    seen.add(x);
-    out.push({ probe: 'onvif', url: x });
-  }
-  return out;
+  return urlFollowUps('onvif', xaddrs);
 }
 
 /**
