@@ -15,14 +15,14 @@ describe('camsweep demo', () => {
     const out = join(dir, 'demo');
     const r = await runCli(['demo', '--dir', out]);
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toContain('Devices (11)');
-    expect(r.stdout).toContain('Findings (6)');
+    expect(r.stdout).toContain('Devices (15)');
+    expect(r.stdout).toContain('Findings (9)');
     expect(r.stdout).toContain('Amcrest (made by Dahua)');
     for (const f of ['sweep.jsonl', 'exchanges.jsonl', 'report.txt', 'report.csv', 'report.html']) {
       expect(existsSync(join(out, f)), f).toBe(true);
     }
     const events = readValidEvents(join(out, 'sweep.jsonl'));
-    expect(events.filter((e) => e.type === 'finding')).toHaveLength(6);
+    expect(events.filter((e) => e.type === 'finding')).toHaveLength(9);
     expect(readFileSync(join(out, 'report.csv'), 'utf8').startsWith('\ufeffsite,device,')).toBe(true);
     expect(r.stderr).toMatch(process.getuid?.() === 0 ? /netns lab/ : /loopback lab/);
   });

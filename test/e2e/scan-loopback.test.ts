@@ -52,7 +52,9 @@ describe('camsweep scan against the loopback lab', () => {
   });
 
   it('flags exactly the Hikvision, Hikvision-OEM, HiWatch, Dahua and Amcrest personas', () => {
-    const flagged = events.filter((e) => e.type === 'finding').map((f) => f.addresses[0]);
+    const flagged = events
+      .filter((e) => e.type === 'finding' && e.severity === 'restricted')
+      .map((f) => (f.type === 'finding' ? f.addresses[0] : undefined));
     const expected = lab.personas
       .filter((p) => p.persona.expect.finding === 'restricted')
       .map((p) => p.address);
