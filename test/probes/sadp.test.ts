@@ -176,6 +176,11 @@ describe('parseSadp / observeSadp on real published replies', () => {
         serial: 'DS-I114W20171106AAWR123556070',
         softwareVersion: 'V5.4.81',
       },
+      'hikvision-ds-kv8213-wme1-c-v2-2-77': {
+        description: 'DS-KV8213-WME1(C)',
+        serial: 'DS-KV8213-WME1(C)0120230508RRAB0353909',
+        softwareVersion: 'V2.2.77',
+      },
       'luma-lum-500-nvr-8ch-3-1-2-180322': {
         description: 'LUM-500-NVR-8CH',
         serial: 'LUM-500-NVR-8CH20180402AAWR000020010',
