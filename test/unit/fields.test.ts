@@ -156,6 +156,18 @@ const extraExchanges: Exchange[] = [
         'v=0\r\ns=Media Server\r\na=tool:LIVE555 x\r\nt=0 0\r\n',
     ),
   ),
+  // A DESCRIBE answer another tool logged without its RTSP head: the SDP alone, with control
+  // URLs and a media header line.
+  exchange(
+    'rtsp',
+    EXTRA_HOST,
+    554,
+    Buffer.from(
+      'v=0\r\ns=Media Presentation\r\na=control:rtsp://127.0.9.1:554/Streaming/Channels/101/\r\n' +
+        'm=video 0 RTP/AVP 96\r\na=control:rtsp://127.0.9.1:554/Streaming/Channels/101/trackID=1\r\n' +
+        'a=Media_header:MEDIAINFO=494D4B48010300000400050000000000000000000000000000000000000000000000000000000000;\r\n',
+    ),
+  ),
   exchange('sdk', EXTRA_HOST, 8000, Buffer.from([0, 0, 0, 16])),
   exchange(
     'http',

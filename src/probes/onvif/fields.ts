@@ -13,6 +13,7 @@ export const ONVIF_FIELDS = {
   'onvif.capabilities.device_xaddr': 'GetCapabilities Device XAddr: the device service address it advertises',
   'onvif.capabilities.extension_ns':
     'A non-standard (vendor) namespace URI declared in the GetCapabilities reply; shared by clones, never proof alone',
+  'onvif.stream_uri_path': 'GetStreamUri MediaUri: the path and query of the stream address (host dropped)',
 } as const;
 
 export type OnvifField = keyof typeof ONVIF_FIELDS;

@@ -20,6 +20,8 @@ export interface OnvifParse {
   serviceNamespaces: string[];
   /** GetHostname HostnameInformation/Name. */
   hostname?: string;
+  /** GetStreamUri MediaUri/Uri: path and query only (the device's stream naming, not its address). */
+  streamPath?: string;
   /** GetCapabilities: the device service XAddr and the non-standard namespaces the reply declares. */
   capabilities?: { deviceXAddr?: string; extensionNamespaces: string[] };
 }
@@ -105,6 +107,9 @@ export function parseOnvifBody(status: number, body: string): OnvifParse {
   }
   const host = xmlText(xmlPath(b, 'GetHostnameResponse', 'HostnameInformation', 'Name'));
   if (host?.trim()) out.hostname = host.trim().slice(0, MAX_TEXT);
+  const uri = xmlText(xmlPath(b, 'GetStreamUriResponse', 'MediaUri', 'Uri'))?.trim();
+  const path = uri ? /^[a-z][a-z0-9+.-]*:\/\/[^/]*(\/[^\s]*)$/i.exec(uri)?.[1] : undefined;
+  if (path) out.streamPath = path.replaceAll('&amp;', '&').slice(0, MAX_TEXT);
   const caps = xmlPath(b, 'GetCapabilitiesResponse', 'Capabilities');
   if (caps) {
     const xaddr = xmlText(xmlPath(caps, 'Device', 'XAddr'))?.trim();
@@ -165,6 +170,7 @@ function soapObservations(ex: Exchange, status: number, body: string, digestAske
   out.push(...obs('onvif.system_time.utc', soap.utc));
   for (const ns of soap.serviceNamespaces) out.push(...obs('onvif.service.namespace', ns));
   out.push(...obs('onvif.hostname', soap.hostname));
+  out.push(...obs('onvif.stream_uri_path', soap.streamPath));
   out.push(...obs('onvif.capabilities.device_xaddr', soap.capabilities?.deviceXAddr));
   for (const ns of soap.capabilities?.extensionNamespaces ?? [])
     out.push(...obs('onvif.capabilities.extension_ns', ns));

@@ -34,6 +34,8 @@ export const rtspProbe: ServiceProbe = {
     'rtsp.public',
     'rtsp.sdp.session_name',
     'rtsp.sdp.tool',
+    'rtsp.sdp.control',
+    'rtsp.sdp.media_header',
   ],
   async run(target: ProbeTarget, ctx: ProbeContext): Promise<ProbeOutcome> {
     const port = target.port ?? 554;
