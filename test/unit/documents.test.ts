@@ -68,6 +68,19 @@ describe('documents are read by what they are', () => {
     expect(device?.model).toBe('IPC-HDW5831R-ZE');
   });
 
+  it("a document in Hikvision's ISAPI schema names Hikvision even without a device fact", () => {
+    // A Hikvision device's LPListAuditSearchResult answer as recorded in a public ISAPI client's
+    // tests (public code-search id 67791889198), cut after the status elements.
+    const isapi = exchange(
+      'HTTP/1.1 200 OK\r\nContent-Type: application/xml\r\n\r\n<?xml version="1.0" encoding="UTF-8"?>' +
+        '<LPListAuditSearchResult version="2.0" xmlns="http://www.isapi.org/ver20/XMLSchema">' +
+        '<searchID>0</searchID><responseStatus>true</responseStatus>' +
+        '<responseStatusStrg>OK</responseStatusStrg></LPListAuditSearchResult>',
+    );
+    expect(values(isapi, 'doc.namespace')).toEqual(['http://www.isapi.org/ver20/XMLSchema']);
+    expect(analyse([isapi], k).devices[0]?.maker).toBe('hikvision');
+  });
+
   it('an HTML login page is not mistaken for a document', () => {
     const html = exchange(
       'HTTP/1.1 200 OK\r\n\r\n<!DOCTYPE html><html><head><title>Login</title></head><body><p>model</p></body></html>',

@@ -105,7 +105,9 @@ function readXml(text: string): DocumentRead | undefined {
   const facts: Fact[] = [];
   // Every top-level element: a fragment without its root parses as several.
   for (const [k, v] of Object.entries(parsed.doc)) if (!/^[?#!]/.test(k)) walk(v, k, 0, facts);
-  if (facts.length === 0) return undefined;
+  // A document in a vendor's own schema says whose it is even without a device fact (an ISAPI
+  // ResponseStatus error answer).
+  if (facts.length === 0 && !namespace) return undefined;
   return { kind: `xml:${rootName}`, ...(namespace ? { namespace } : {}), facts: joinBuild(facts, text) };
 }
 
