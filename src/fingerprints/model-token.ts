@@ -43,7 +43,7 @@ function isModelCode(t: string): boolean {
   if (/^v?\d+(?:\.\d+)+[a-z]?$/i.test(t)) return false; // a version
   if (/^[0-9a-f]{12}$/i.test(t) || /^[0-9a-f]{8}$/i.test(t)) return false; // a MAC or its tail
   if (/^\d+(?:st|nd|rd|th|am|pm|k|m|g|mb|gb|kb|mhz|ghz)$/i.test(t)) return false;
-  if (/\d{10}/.test(t)) return false; // a serial number, not a model
+  if (/\d{10}/.test(t) || /[0-9a-f]{12}/i.test(t)) return false; // a serial number or a MAC inside one
   return /^[A-Za-z0-9][A-Za-z0-9-]*[A-Za-z0-9]$/.test(t);
 }
 

@@ -148,5 +148,7 @@ describe('a model read from a banner that names its maker', () => {
       deviceOf('snmp.sys_descr', 'Huawei Versatile Routing Platform Software V5.170 10.0.0.1')?.model,
     ).toBeUndefined();
     expect(deviceOf('ftp.banner', '220 Sony ACCC8E78B977 ready')?.model).toBeUndefined();
+    // A Dell printer's FTP greeting (zmap/ztag Censys records) opens with ET + its MAC.
+    expect(deviceOf('ftp.banner', '220 ET00040009BD28 Dell Laser Printer 5310n FTP Server NS.NP.N224 ready.')?.model).toBe('5310n');
   });
 });
