@@ -5,9 +5,15 @@ export interface CsvOptions {
   bom?: boolean;
 }
 
-/** Neutralises spreadsheet formulas: a device can put "=HYPERLINK(…)" in its banner. */
+/** C0 and C1 controls but tab, CR and LF: a device can put terminal escapes (ESC ] … BEL) in a banner. */
+const CONTROL_CHARS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/g;
+
+/**
+ * Neutralises spreadsheet formulas (a device can put "=HYPERLINK(…)" in its banner) and control
+ * characters (replaced by U+FFFD, as in the table and HTML reports).
+ */
 export function csvCell(value: string | number | undefined): string {
-  let v = value === undefined ? '' : String(value);
+  let v = value === undefined ? '' : String(value).replace(CONTROL_CHARS, '\ufffd');
   if (/^[=+\-@\t\r]/.test(v)) v = `'${v}`;
   return /[",\r\n]/.test(v) || v !== v.trim() ? `"${v.replaceAll('"', '""')}"` : v;
 }

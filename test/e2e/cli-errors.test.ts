@@ -39,6 +39,8 @@ describe('bad input is refused with one clear line and exit code 2', () => {
     [['scan', '127.0.0.1', '--bogus'], "unknown option '--bogus'"],
     [['scan', '127.0.0.1', '--interface', 'nosuch0'], 'unknown interface "nosuch0"'],
     [['frobnicate'], "unknown command 'frobnicate'"],
+    // Issue #11 item 8: an unknown log level was an internal error (exit 3).
+    [['scan', '127.0.0.1', '--log-level', 'loud'], "argument 'loud' is invalid"],
   ])('camsweep %j', async (args, mention) => {
     expectUsageError(await runCli(args), mention);
   });

@@ -81,6 +81,11 @@ describe('csvCell: spreadsheet formula injection', () => {
     expect(csvCell('\r=1+1')).toBe('"\'\r=1+1"');
   });
 
+  it('terminal escapes and other control characters do not reach the cell (issue #11 item 7)', () => {
+    expect(csvCell('\x1b]0;pwned\x07App-webs/')).toBe('\ufffd]0;pwned\ufffdApp-webs/');
+    expect(csvCell('a\u0085b\u0000c')).toBe('a\ufffdb\ufffdc');
+  });
+
   it('ordinary values are left alone', () => {
     expect(csvCell('App-webs/')).toBe('App-webs/');
     expect(csvCell('0.95')).toBe('0.95');

@@ -149,7 +149,11 @@ export function scanCommand(): Command {
     .option('--snmp-port <port>', 'UDP port for --enable snmp', intOption('--snmp-port', 1, 65535))
     .option('--verbose', 'also emit a probe-status event for every probe')
     .option('--quiet', 'print nothing on stdout (use with --out, e.g. for scheduled sweeps)')
-    .option('--log-level <level>', 'stderr log level (fatal, error, warn, info, debug)', 'warn')
+    .addOption(
+      new Option('--log-level <level>', 'stderr log level')
+        .choices(['fatal', 'error', 'warn', 'info', 'debug'])
+        .default('warn'),
+    )
     .addHelpText(
       'after',
       '\nExamples:\n  camsweep scan 10.20.0.0/24 --exclude 10.20.0.1 --out sweep.jsonl --record exchanges.jsonl\n' +
