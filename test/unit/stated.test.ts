@@ -149,6 +149,9 @@ describe('a model read from a banner that names its maker', () => {
     ).toBeUndefined();
     expect(deviceOf('ftp.banner', '220 Sony ACCC8E78B977 ready')?.model).toBeUndefined();
     // A Dell printer's FTP greeting (zmap/ztag Censys records) opens with ET + its MAC.
-    expect(deviceOf('ftp.banner', '220 ET00040009BD28 Dell Laser Printer 5310n FTP Server NS.NP.N224 ready.')?.model).toBe('5310n');
+    expect(
+      deviceOf('ftp.banner', '220 ET00040009BD28 Dell Laser Printer 5310n FTP Server NS.NP.N224 ready.')
+        ?.model,
+    ).toBe('5310n');
   });
 });
