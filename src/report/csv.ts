@@ -6,6 +6,7 @@ export interface CsvOptions {
 }
 
 /** C0 and C1 controls but tab, CR and LF: a device can put terminal escapes (ESC ] … BEL) in a banner. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: removing them is the point
 const CONTROL_CHARS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/g;
 
 /**
