@@ -34,6 +34,25 @@ export function matchValue(fingerprints: readonly Fingerprint[], value: string):
   return undefined;
 }
 
+/** The identification one observation gives: what it claims, by which rule, with the observation as evidence. */
+export function identificationOf(
+  obs: Observation,
+  claims: IdentityClaims,
+  fingerprint: string,
+  certainty: number,
+): Identification {
+  return {
+    ...claims,
+    fingerprint,
+    field: obs.field,
+    value: obs.value,
+    host: obs.host,
+    ...(obs.port !== undefined ? { port: obs.port } : {}),
+    ...(obs.probe !== undefined ? { probe: obs.probe } : {}),
+    certainty,
+  };
+}
+
 /** Pure: observations in, identifications out. */
 export function identify(observations: readonly Observation[], lib: FingerprintLibrary): Identification[] {
   const out: Identification[] = [];
@@ -42,16 +61,7 @@ export function identify(observations: readonly Observation[], lib: FingerprintL
     if (!list) continue;
     const match = matchValue(list, obs.value);
     if (!match) continue;
-    out.push({
-      ...match.claims,
-      fingerprint: match.fingerprint.id,
-      field: obs.field,
-      value: obs.value,
-      host: obs.host,
-      ...(obs.port !== undefined ? { port: obs.port } : {}),
-      ...(obs.probe !== undefined ? { probe: obs.probe } : {}),
-      certainty: match.fingerprint.certainty,
-    });
+    out.push(identificationOf(obs, match.claims, match.fingerprint.id, match.fingerprint.certainty));
   }
   return out;
 }

@@ -1,5 +1,6 @@
 import type { Identification, IdentityClaims } from '../core/identification.ts';
 import type { Observation } from '../core/observation.ts';
+import { identificationOf } from './identify.ts';
 import { makerWordsOf, modelIn } from './model-token.ts';
 import {
   oneVendor,
@@ -105,24 +106,6 @@ function modelOf(reg: VendorRegistry, id: string, text: string): string | undefi
   return v ? modelIn(text, makerWordsOf([v.name, v.id, ...v.aliases])) : undefined;
 }
 
-function identification(
-  obs: Observation,
-  claims: IdentityClaims,
-  fingerprint: string,
-  certainty: number,
-): Identification {
-  return {
-    ...claims,
-    fingerprint,
-    field: obs.field,
-    value: obs.value,
-    host: obs.host,
-    ...(obs.port !== undefined ? { port: obs.port } : {}),
-    ...(obs.probe !== undefined ? { probe: obs.probe } : {}),
-    certainty,
-  };
-}
-
 function vendorOf(reg: VendorRegistry, how: StatedField, value: string): string | undefined {
   return how.read ? oneVendor(reg, vendorsStated(reg.index, how.read, value, how.keys)) : undefined;
 }
@@ -159,17 +142,17 @@ export function identifyStated(
     for (const how of byField.get(obs.field) ?? []) {
       if (how.states) {
         out.push(
-          identification(obs, { [how.states]: obs.value.trim() }, statedId(obs.field, how), how.certainty),
+          identificationOf(obs, { [how.states]: obs.value.trim() }, statedId(obs.field, how), how.certainty),
         );
         continue;
       }
       const patterned = named.get(key);
       const id = patterned ? undefined : vendorOf(reg, how, obs.value);
-      if (id) out.push(identification(obs, claimsFor(reg, id), statedId(obs.field, how), how.certainty));
+      if (id) out.push(identificationOf(obs, claimsFor(reg, id), statedId(obs.field, how), how.certainty));
       const who = patterned ?? id;
       const model = how.model && who && !modelled.has(key) ? modelOf(reg, who, obs.value) : undefined;
       if (model)
-        out.push(identification(obs, { model }, `stated-model:${obs.field}`, MODEL_IN_TEXT_CERTAINTY));
+        out.push(identificationOf(obs, { model }, `stated-model:${obs.field}`, MODEL_IN_TEXT_CERTAINTY));
     }
   }
   return out;

@@ -1,5 +1,5 @@
 import { parentOf, related } from './relations.ts';
-import { hostsIn, nameVariants, nameWords, words } from './vendor-names.ts';
+import { hostsIn, nameVariants, nameWords } from './vendor-names.ts';
 import type { VendorRegistry } from './vendors.ts';
 
 /**
@@ -82,8 +82,7 @@ export function vendorsNamedBy(index: VendorIndex, value: string): string[] {
 /** The vendors named anywhere inside a text, by name (whole words) or by one of their domains. */
 export function vendorsInText(index: VendorIndex, text: string): string[] {
   const found: string[] = [...vendorsInDomains(index, text)];
-  const w = words(text).filter((x) => x.length > 0);
-  const kept = nameWords(w.join(' '));
+  const kept = nameWords(text);
   for (let i = 0; i < kept.length; i++) {
     // Longest name first: "Samsung Techwin" before "Samsung".
     for (let len = Math.min(index.longest, kept.length - i); len >= 1; len--) {
